@@ -1,0 +1,578 @@
+"""The scikit-learn estimator around the Keras ``StringLookup`` layer."""
+
+import threading
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import (
+    _check_feature_names_in,
+    check_is_fitted,
+    validate_data,
+)
+
+from skstringlookup._columns import (
+    column_label,
+    read_index_columns,
+    read_text_columns,
+    split_frame,
+)
+from skstringlookup._encode import encode
+from skstringlookup._engines import MISSING, UNSEEN, ArrowLookup, KerasLookup
+from skstringlookup._params import resolve_config
+from skstringlookup._vocabulary import (
+    check_vocabulary,
+    count_terms,
+    idf_weights,
+    rank_terms,
+    resolve_given,
+)
+
+__all__ = ["StringLookupTransformer"]
+
+# Version of the pickled state; bump it when the fitted attributes change
+# meaning, and teach __setstate__ to read the older versions.
+STATE_VERSION = 1
+_STATE_KEY = "_skstringlookup_state_version"
+
+# Guards the creation of each instance's own lock.
+_CREATE_LOCK = threading.Lock()
+
+_ENGINES = {"arrow": ArrowLookup, "keras": KerasLookup}
+
+
+class _Runtime:
+    """Caches rebuilt from the fitted state; never pickled."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.config_key = None
+        self.config = None
+        self.lookups = {}
+        self.layouts = {}
+
+
+def _key_part(value):
+    try:
+        hash(value)
+    except TypeError:
+        return ("id", id(value))
+    return value
+
+
+class StringLookupTransformer(TransformerMixin, BaseEstimator):
+    """Map strings to integer indices as Keras ``StringLookup`` does.
+
+    The transformer learns one vocabulary per column (or one shared
+    vocabulary) exactly as the Keras layer's ``adapt`` learns it, and its
+    ``transform`` gives the indices, or the one-hot, multi-hot, count or
+    tf-idf encodings, that the layer gives. Its fitted state is plain Python
+    and NumPy data, so pipelines holding it pickle, and load without
+    TensorFlow when ``engine="arrow"``.
+
+    Parameters
+    ----------
+    max_tokens : int, default=None
+        Largest size of each vocabulary, counting the OOV slots and, in
+        ``int`` mode, the mask slot, as Keras counts them. None for no limit.
+    num_oov_indices : int, default=1
+        Number of out-of-vocabulary indices. Above 1, unseen terms are spread
+        over the slots by FarmHash Fingerprint64, as Keras does. With 0, an
+        unseen term raises a ``ValueError``.
+    mask_token : str, default=None
+        Term that maps to index 0 in ``int`` mode and is dropped in the other
+        modes. None for no mask.
+    oov_token : str, default="[UNK]"
+        Term returned for OOV indices when ``invert=True`` or by
+        ``inverse_transform``. It is never learned.
+    vocabulary : list, dict, str or path-like, default=None
+        A vocabulary to use instead of learning one: a list of terms (one
+        column, or the shared vocabulary), a list of lists (one per column),
+        a dict from column name to list, or a path to a file holding one term
+        per line. A leading run of special tokens is stripped as Keras does.
+    idf_weights : array-like, list or dict, default=None
+        tf-idf weights matching ``vocabulary``, shaped the same way. Only for
+        ``output_mode="tf_idf"``, where they are required with a vocabulary.
+    invert : bool, default=False
+        Map indices back to terms in ``transform``. ``fit`` still learns from
+        terms.
+    output_mode : {"int", "one_hot", "multi_hot", "count", "tf_idf"}, \
+            default="int"
+        Encoding of the output, as in Keras. ``"binary"`` and ``"tf-idf"``
+        are accepted as Keras accepts them.
+    pad_to_max_tokens : bool, default=False
+        Make every encoded block ``max_tokens`` wide (non-int modes).
+    sparse : bool, default=False
+        Return a SciPy CSR matrix (non-int modes).
+    encoding : str, default="utf-8"
+        Codec for ``bytes`` cells and vocabulary files.
+    handle_missing : {"oov", "mask", "error"}, default="oov"
+        What becomes of missing cells (``None``, ``NaN``, ``pd.NA``): the first
+        OOV index, the mask index (needs ``mask_token``), or a ``ValueError``
+        naming the column. Missing cells are never learned.
+    shared_vocabulary : bool, default=False
+        Learn one vocabulary over all columns and treat each row as a bag of
+        terms, as the Keras layer treats a 2-D input.
+    dtype : numpy dtype, default=None
+        Output dtype. None keeps Keras 3's: int64, or float32 for tf-idf.
+    engine : {"keras", "arrow"}, default="keras"
+        What looks the terms up in ``transform``: the Keras layer itself, or
+        PyArrow compute kernels, which never import TensorFlow. Both give the
+        same output. ``fit`` never needs TensorFlow.
+    min_frequency : int or float, default=None
+        Terms seen fewer times (an int) or in a smaller share of the
+        non-missing cells (a float) are not learned. Applied before
+        ``max_tokens``.
+
+    Attributes
+    ----------
+    vocabularies_ : list of list of str
+        The terms of each column, most frequent first, without the mask and
+        OOV tokens; a single list when ``shared_vocabulary=True``.
+    idf_weights_ : list of ndarray of float32
+        For ``output_mode="tf_idf"``: the weights of each vocabulary, the
+        ``num_oov_indices`` OOV weights first, then one per term.
+    n_features_in_ : int
+        Number of columns seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Column names seen in ``fit``, when they are all strings.
+
+    See Also
+    --------
+    sklearn.preprocessing.OrdinalEncoder : Sorted categories, float codes.
+    sklearn.preprocessing.OneHotEncoder : One column per category.
+
+    Notes
+    -----
+    Index layout, as in Keras: in ``int`` mode the mask (if any) is 0, the OOV
+    indices follow, then the terms. The other modes have no mask slot.
+
+    Differences from the Keras layer, each deliberate:
+
+    - Settings that Keras silently mishandles are errors: ``max_tokens`` that
+      leaves no room for a term, ``mask_token == oov_token``, the OOV token
+      inside a given vocabulary.
+    - Terms ending in NUL and terms holding line breaks are kept exactly.
+    - The OOV tf-idf weight is the mean of the term weights computed in
+      float64; Keras' float32 ``reduce_mean`` can differ in the last bit.
+    - Pickles hold no Keras object, so they load under Keras 2 or 3, or
+      without TensorFlow.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skstringlookup import StringLookupTransformer
+    >>> X = pd.DataFrame({"pet": ["cat", "dog", "bird", "cat", "fish", "dog"]})
+    >>> lookup = StringLookupTransformer(engine="arrow").fit(X)
+    >>> lookup.vocabularies_
+    [['dog', 'cat', 'fish', 'bird']]
+    >>> lookup.transform(pd.DataFrame({"pet": ["cat", "dog", "lion"]})).ravel()
+    array([2, 1, 0])
+    >>> lookup.inverse_transform([[2], [0]]).ravel()
+    array(['cat', '[UNK]'], dtype=object)
+    >>> one_hot = StringLookupTransformer(output_mode="one_hot", engine="arrow")
+    >>> one_hot.fit_transform(X[:2])
+    array([[0, 0, 1],
+           [0, 1, 0]])
+    >>> one_hot.get_feature_names_out()
+    array(['pet_[UNK]', 'pet_dog', 'pet_cat'], dtype=object)
+    """
+
+    def __init__(
+        self,
+        *,
+        max_tokens=None,
+        num_oov_indices=1,
+        mask_token=None,
+        oov_token="[UNK]",
+        vocabulary=None,
+        idf_weights=None,
+        invert=False,
+        output_mode="int",
+        pad_to_max_tokens=False,
+        sparse=False,
+        encoding="utf-8",
+        handle_missing="oov",
+        shared_vocabulary=False,
+        dtype=None,
+        engine="keras",
+        min_frequency=None,
+    ):
+        self.max_tokens = max_tokens
+        self.num_oov_indices = num_oov_indices
+        self.mask_token = mask_token
+        self.oov_token = oov_token
+        self.vocabulary = vocabulary
+        self.idf_weights = idf_weights
+        self.invert = invert
+        self.output_mode = output_mode
+        self.pad_to_max_tokens = pad_to_max_tokens
+        self.sparse = sparse
+        self.encoding = encoding
+        self.handle_missing = handle_missing
+        self.shared_vocabulary = shared_vocabulary
+        self.dtype = dtype
+        self.engine = engine
+        self.min_frequency = min_frequency
+
+    # Fitting -----------------------------------------------------------------
+
+    def fit(self, X, y=None):
+        """Learn the vocabulary of each column, or take the given one.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Text, numbers (looked up by their ``str()`` text) or bytes.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : StringLookupTransformer
+            The fitted transformer.
+        """
+        config = resolve_config(self)
+        self.__dict__.pop("_runtime", None)
+        columns, names = self._read_text(X, config, reset=True)
+
+        self._check_missing(columns, names, config)
+        n_blocks = 1 if config.shared_vocabulary else len(columns)
+        if self.vocabulary is not None:
+            vocabularies, weights = resolve_given(
+                self.vocabulary, self.idf_weights, config, n_blocks, names
+            )
+        else:
+            vocabularies, weights = self._learn(columns, names, config)
+
+        self.vocabularies_ = vocabularies
+        if config.output_mode == "tf_idf":
+            self.idf_weights_ = weights
+        elif hasattr(self, "idf_weights_"):
+            del self.idf_weights_
+        return self
+
+    def _learn(self, columns, names, config):
+        n_rows = len(columns[0])
+        groups = [columns] if config.shared_vocabulary else [[c] for c in columns]
+        vocabularies, weights = [], []
+        for b, group in enumerate(groups):
+            counts = count_terms(group, n_rows)
+            terms, positions = rank_terms(counts, config)
+            if not terms:
+                where = "X" if config.shared_vocabulary else column_label(names, b)
+                msg = (
+                    f"{where} has no term to learn: its {counts.n_cells} "
+                    "non-missing cells hold only special tokens or terms below "
+                    "min_frequency. Drop the column, lower min_frequency, or "
+                    "pass a vocabulary."
+                )
+                raise ValueError(msg)
+            vocabularies.append(terms)
+            if config.output_mode == "tf_idf":
+                weights.append(idf_weights(counts, positions, config.num_oov_indices))
+        return vocabularies, weights
+
+    # Transforming ------------------------------------------------------------
+
+    def transform(self, X):
+        """Look the terms up, or with ``invert=True`` the indices.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Terms, or integer indices when ``invert=True``.
+
+        Returns
+        -------
+        X_out : ndarray or scipy.sparse CSR matrix
+            ``int`` mode: one index per cell, shape (n_samples, n_features).
+            Other modes: the encoded blocks of the columns side by side.
+            ``invert=True``: one term per cell, as ``str``.
+        """
+        check_is_fitted(self)
+        config = self._fitted_config()
+        if config.invert:
+            return self._indices_to_terms(X, config, "transform")
+        return self._terms_to_output(X, config)
+
+    def inverse_transform(self, X):
+        """Map ``int`` mode indices back to terms.
+
+        OOV indices, and indices outside the vocabulary, become ``oov_token``;
+        the mask index becomes ``mask_token``. With ``invert=True`` this maps
+        terms to indices instead.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        X_original : ndarray
+        """
+        check_is_fitted(self)
+        config = self._fitted_config()
+        if config.output_mode != "int":
+            msg = (
+                "inverse_transform needs output_mode='int'. Got output_mode="
+                f"{config.output_mode!r} instead."
+            )
+            raise ValueError(msg)
+        if config.invert:
+            return self._terms_to_output(X, config)
+        return self._indices_to_terms(X, config, "inverse_transform")
+
+    def _read_text(self, X, config, *, reset):
+        columns, names, X_checked = split_frame(X, type(self).__name__)
+        validate_data(self, X=X_checked, reset=reset, skip_check_array=True)
+        return read_text_columns(columns, names, config.encoding), names
+
+    def _check_missing(self, columns, names, config):
+        if config.handle_missing != "error":
+            return
+        for j, values in enumerate(columns):
+            if values.null_count:
+                msg = (
+                    f"{column_label(names, j)} has {values.null_count} missing "
+                    "cells (None, NaN or pd.NA) and handle_missing='error'. Fill "
+                    "them, or set handle_missing to 'oov' or 'mask'."
+                )
+                raise ValueError(msg)
+
+    def _terms_to_output(self, X, config):
+        columns, names = self._read_text(X, config, reset=False)
+        self._check_missing(columns, names, config)
+        lookups = self._lookups(config)
+
+        blocks = []
+        for b, lookup in enumerate(lookups):
+            members = range(len(columns)) if config.shared_vocabulary else [b]
+            indices = [
+                self._lookup_column(lookup, columns[j], column_label(names, j), config)
+                for j in members
+            ]
+            blocks.append(np.stack(indices, axis=1))
+
+        if config.invert:
+            return blocks[0] if len(blocks) == 1 else np.hstack(blocks)
+        depths = [config.depth(len(v)) for v in self.vocabularies_]
+        weights = getattr(self, "idf_weights_", None)
+        return encode(blocks, depths, config, weights)
+
+    def _lookup_column(self, lookup, values, label, config):
+        indices = lookup.lookup(values)
+
+        unseen = indices == UNSEEN
+        if unseen.any():
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            examples = pc.unique(values.filter(pa.array(unseen))).to_pylist()
+            msg = (
+                f"{label} has {int(unseen.sum())} cells whose terms are not in "
+                f"the vocabulary, such as {examples[:5]}, and num_oov_indices=0 "
+                "leaves no index for them. Set num_oov_indices >= 1, or refit on "
+                "data that holds these terms."
+            )
+            raise ValueError(msg)
+
+        missing = indices == MISSING
+        if missing.any():
+            if config.handle_missing == "mask":
+                indices[missing] = 0
+            elif config.num_oov_indices == 0:
+                msg = (
+                    f"{label} has {int(missing.sum())} missing cells, and with "
+                    "num_oov_indices=0 there is no OOV index to send them to. Set "
+                    "handle_missing='mask' (with a mask_token), or "
+                    "num_oov_indices >= 1."
+                )
+                raise ValueError(msg)
+            else:
+                indices[missing] = config.oov_start
+        return indices
+
+    def _indices_to_terms(self, X, config, what):
+        columns, names, X_checked = split_frame(X, type(self).__name__)
+        validate_data(self, X=X_checked, reset=False, skip_check_array=True)
+        indices = read_index_columns(columns, names, what)
+        layouts = self._layouts(config)
+
+        out = np.empty((len(indices[0]), len(indices)), dtype=object)
+        for j, idx in enumerate(indices):
+            layout = layouts[0 if config.shared_vocabulary else j]
+            inside = (idx >= 0) & (idx < len(layout))
+            column = np.full(len(idx), config.oov_token, dtype=object)
+            column[inside] = layout[idx[inside]]
+            out[:, j] = column
+        return out
+
+    # Feature names -------------------------------------------------------------
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output columns.
+
+        ``int`` mode (and ``invert=True``) keeps the input names. The other
+        modes name each column ``<input>_<token>``: the OOV slot is named by
+        ``oov_token`` (``<oov_token>_<i>`` when there are several), padding
+        columns ``[PAD]_<position>``. A shared vocabulary in a mode that
+        encodes whole rows names its columns by the token alone.
+
+        Parameters
+        ----------
+        input_features : array-like of str, default=None
+            Input names; by default ``feature_names_in_``, or ``x0``, ``x1``...
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+        """
+        check_is_fitted(self)
+        config = self._fitted_config()
+        input_features = _check_feature_names_in(self, input_features)
+        if config.output_mode == "int":
+            return np.asarray(input_features, dtype=object)
+
+        tokens = [self._block_tokens(b, config) for b in range(len(self.vocabularies_))]
+        if config.shared_vocabulary and config.output_mode != "one_hot":
+            return np.asarray(tokens[0], dtype=object)
+        names = []
+        for j, column in enumerate(input_features):
+            block = tokens[0 if config.shared_vocabulary else j]
+            names.extend(f"{column}_{token}" for token in block)
+        return np.asarray(names, dtype=object)
+
+    def _block_tokens(self, b, config):
+        k = config.num_oov_indices
+        oov = [config.oov_token] if k == 1 else [f"{config.oov_token}_{i}" for i in range(k)]
+        tokens = oov + list(self.vocabularies_[b])
+        depth = config.depth(len(self.vocabularies_[b]))
+        return tokens + [f"[PAD]_{i}" for i in range(len(tokens), depth)]
+
+    # Cached runtime state --------------------------------------------------------
+
+    def _runtime_state(self):
+        runtime = self.__dict__.get("_runtime")
+        if runtime is None:
+            with _CREATE_LOCK:
+                runtime = self.__dict__.setdefault("_runtime", _Runtime())
+        return runtime
+
+    def _vocabulary_key(self):
+        vocabularies = self.vocabularies_
+        weights = getattr(self, "idf_weights_", None)
+        return (
+            id(vocabularies),
+            tuple((id(v), len(v)) for v in vocabularies),
+            id(weights),
+            getattr(self, "n_features_in_", None),
+        )
+
+    def _fitted_config(self):
+        """The parameters, checked against the fitted state; cached."""
+        runtime = self._runtime_state()
+        key = tuple(_key_part(v) for v in self.get_params(deep=False).values())
+        key += self._vocabulary_key()
+        if runtime.config_key == key:
+            return runtime.config
+
+        config = resolve_config(self)
+        self._check_fitted_state(config)
+        with runtime.lock:
+            runtime.config, runtime.config_key = config, key
+        return config
+
+    def _check_fitted_state(self, config):
+        vocabularies = self.vocabularies_
+        n_blocks = 1 if config.shared_vocabulary else self.n_features_in_
+        advice = "Refit the transformer, or restore the fitted attributes."
+        if not isinstance(vocabularies, list) or len(vocabularies) != n_blocks:
+            msg = (
+                f"vocabularies_ must be a list of {n_blocks} term lists for these "
+                f"parameters (shared_vocabulary={config.shared_vocabulary}). {advice}"
+            )
+            raise ValueError(msg)
+        for b, terms in enumerate(vocabularies):
+            if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
+                msg = f"vocabularies_[{b}] must be a list of str. {advice}"
+                raise ValueError(msg)
+            check_vocabulary(terms, config, f"vocabularies_[{b}]")
+
+        if config.output_mode != "tf_idf":
+            return
+        weights = getattr(self, "idf_weights_", None)
+        if weights is None:
+            msg = (
+                "output_mode='tf_idf' needs idf_weights_, which this transformer "
+                f"was not fitted with. {advice}"
+            )
+            raise ValueError(msg)
+        for b, terms in enumerate(vocabularies):
+            expected = config.num_oov_indices + len(terms)
+            if len(weights) != n_blocks or len(weights[b]) != expected:
+                msg = (
+                    f"idf_weights_[{b}] must hold {expected} weights "
+                    f"({config.num_oov_indices} OOV + {len(terms)} terms). {advice}"
+                )
+                raise ValueError(msg)
+
+    def _lookups(self, config):
+        """One lookup engine per vocabulary block, built once."""
+        key = (
+            config.engine,
+            config.mask_token,
+            config.oov_token,
+            config.num_oov_indices,
+        ) + self._vocabulary_key()
+        runtime = self._runtime_state()
+        lookups = runtime.lookups.get(key)
+        if lookups is None:
+            with runtime.lock:
+                lookups = runtime.lookups.get(key)
+                if lookups is None:
+                    engine = _ENGINES[config.engine]
+                    lookups = [engine(terms, config) for terms in self.vocabularies_]
+                    runtime.lookups = {key: lookups}
+        return lookups
+
+    def _layouts(self, config):
+        """Index -> term arrays of every block, in the int layout."""
+        key = (config.mask_token, config.oov_token, config.num_oov_indices)
+        key += self._vocabulary_key()
+        runtime = self._runtime_state()
+        layouts = runtime.layouts.get(key)
+        if layouts is None:
+            special = [config.oov_token] * config.num_oov_indices
+            if config.mask_token is not None:
+                special = [config.mask_token] + special
+            layouts = [np.array(special + terms, dtype=object) for terms in self.vocabularies_]
+            with runtime.lock:
+                runtime.layouts = {key: layouts}
+        return layouts
+
+    # scikit-learn protocol -------------------------------------------------------
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.categorical = True
+        tags.input_tags.allow_nan = True
+        tags.transformer_tags.preserves_dtype = []
+        return tags
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state = {k: v for k, v in state.items() if k != "_runtime"}
+        state[_STATE_KEY] = STATE_VERSION
+        return state
+
+    def __setstate__(self, state):
+        version = state.pop(_STATE_KEY, STATE_VERSION)
+        if not isinstance(version, int) or version > STATE_VERSION:
+            msg = (
+                f"This StringLookupTransformer was saved in state format {version!r}"
+                f", newer than the format {STATE_VERSION} this version of "
+                "skstringlookup reads. Upgrade skstringlookup to load it."
+            )
+            raise ValueError(msg)
+        super().__setstate__(state)
