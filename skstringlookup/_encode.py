@@ -51,9 +51,7 @@ def encode(blocks, depths, config, weights):
     rows = np.concatenate(rows)
     cols = np.concatenate(cols)
     shape = (n_rows, offset)
-    dtype = config.dtype or (
-        np.float32 if config.output_mode == "tf_idf" else np.int64
-    )
+    dtype = config.dtype or (np.float32 if config.output_mode == "tf_idf" else np.int64)
 
     if config.sparse:
         matrix = _sparse_container()

@@ -54,7 +54,7 @@ class ArrowLookup:
             targets.append(0)
         self.value_set = pa.array(value_set, type=pa.large_string())
         self.targets = np.array(targets, dtype=np.int64)
-        self.index = dict(zip(value_set, targets))
+        self.index = dict(zip(value_set, targets, strict=True))
 
     def _unseen(self, terms):
         k = self.config.num_oov_indices
@@ -98,7 +98,9 @@ class ArrowLookup:
         )
         missing = mapped == UNSEEN - 1
         if missing.any():
-            mapped[missing] = self._unseen([t for t, m in zip(distinct, missing) if m])
+            mapped[missing] = self._unseen(
+                [t for t, m in zip(distinct, missing, strict=True) if m]
+            )
         codes = encoded.indices
         out = mapped[codes.fill_null(0).to_numpy()]
         if codes.null_count:

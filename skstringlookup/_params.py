@@ -135,9 +135,7 @@ def resolve_config(est):
         raise ValueError(msg)
     k = int(k)
 
-    handle_missing = _check_choice(
-        "handle_missing", est.handle_missing, HANDLE_MISSING
-    )
+    handle_missing = _check_choice("handle_missing", est.handle_missing, HANDLE_MISSING)
     if handle_missing == "mask" and mask_token is None:
         msg = (
             "handle_missing='mask' sends missing cells to the mask index, so "

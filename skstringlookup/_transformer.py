@@ -20,6 +20,7 @@ from skstringlookup._encode import encode
 from skstringlookup._engines import MISSING, UNSEEN, ArrowLookup, KerasLookup
 from skstringlookup._params import resolve_config
 from skstringlookup._vocabulary import (
+    TermCounts,
     check_vocabulary,
     count_terms,
     idf_weights,
@@ -49,6 +50,10 @@ class _Runtime:
         self.config = None
         self.lookups = {}
         self.layouts = {}
+
+
+def _is_dask(X):
+    return type(X).__module__.partition(".")[0] in ("dask", "dask_expr")
 
 
 def _key_part(value):
@@ -231,37 +236,89 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
         self : StringLookupTransformer
             The fitted transformer.
         """
-        config = resolve_config(self)
-        self.__dict__.pop("_runtime", None)
-        columns, names = self._read_text(X, config, reset=True)
+        if _is_dask(X):
+            from skstringlookup._dask import fit_dask
 
+            return fit_dask(self, X)
+
+        config = resolve_config(self)
+        self._forget_fit()
+        columns, names = self._read_text(X, config, reset=True)
         self._check_missing(columns, names, config)
-        n_blocks = 1 if config.shared_vocabulary else len(columns)
+
         if self.vocabulary is not None:
+            n_blocks = 1 if config.shared_vocabulary else len(columns)
             vocabularies, weights = resolve_given(
                 self.vocabulary, self.idf_weights, config, n_blocks, names
             )
+            self._set_fitted(vocabularies, weights, config)
         else:
-            vocabularies, weights = self._learn(columns, names, config)
-
-        self.vocabularies_ = vocabularies
-        if config.output_mode == "tf_idf":
-            self.idf_weights_ = weights
-        elif hasattr(self, "idf_weights_"):
-            del self.idf_weights_
+            self._fit_counts(self._count_blocks(columns, config), names, config)
         return self
 
-    def _learn(self, columns, names, config):
+    def partial_fit(self, X, y=None):
+        """Add the term counts of a chunk of rows, and update the vocabulary.
+
+        After any split of the data into chunks, the vocabularies, tf-idf
+        weights and outputs equal those of one ``fit`` on all the rows. The
+        counts needed to go on are kept in the private ``_term_counts``
+        (one entry per vocabulary: terms, their cell and document counts, and
+        the numbers of rows and non-missing cells); ``fit`` keeps none and
+        starts over, as does ``partial_fit`` after ``fit``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            A chunk of rows, with the same columns every time.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : StringLookupTransformer
+            The fitted transformer.
+        """
+        config = resolve_config(self)
+        if self.vocabulary is not None:
+            msg = (
+                "partial_fit learns a vocabulary, so vocabulary must be None. Got "
+                "a vocabulary instead; call fit to use it."
+            )
+            raise ValueError(msg)
+
+        previous = self.__dict__.get("_term_counts")
+        if previous is None:
+            self._forget_fit()
+        columns, names = self._read_text(X, config, reset=previous is None)
+        self._check_missing(columns, names, config)
+
+        counts = self._count_blocks(columns, config)
+        if previous is not None:
+            counts = [old.merge(new) for old, new in zip(previous, counts, strict=True)]
+        self._fit_counts(counts, names, config)
+        self._term_counts = counts
+        return self
+
+    def _forget_fit(self):
+        for name in ("_runtime", "_term_counts", "vocabularies_", "idf_weights_"):
+            self.__dict__.pop(name, None)
+
+    def _count_blocks(self, columns, config):
+        """Term counts of each vocabulary block."""
         n_rows = len(columns[0])
-        groups = [columns] if config.shared_vocabulary else [[c] for c in columns]
+        if config.shared_vocabulary:
+            return [count_terms(columns, n_rows)]
+        return [count_terms([values], n_rows) for values in columns]
+
+    def _fit_counts(self, counts, names, config):
+        """Set the fitted attributes from the term counts of each block."""
         vocabularies, weights = [], []
-        for b, group in enumerate(groups):
-            counts = count_terms(group, n_rows)
-            terms, positions = rank_terms(counts, config)
+        for b, block_counts in enumerate(counts):
+            terms, positions = rank_terms(block_counts, config)
             if not terms:
                 where = "X" if config.shared_vocabulary else column_label(names, b)
                 msg = (
-                    f"{where} has no term to learn: its {counts.n_cells} "
+                    f"{where} has no term to learn: its {block_counts.n_cells} "
                     "non-missing cells hold only special tokens or terms below "
                     "min_frequency. Drop the column, lower min_frequency, or "
                     "pass a vocabulary."
@@ -269,8 +326,17 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
                 raise ValueError(msg)
             vocabularies.append(terms)
             if config.output_mode == "tf_idf":
-                weights.append(idf_weights(counts, positions, config.num_oov_indices))
-        return vocabularies, weights
+                k = config.num_oov_indices
+                weights.append(idf_weights(block_counts, positions, k))
+        self._set_fitted(vocabularies, weights, config)
+
+    def _set_fitted(self, vocabularies, weights, config):
+        self.__dict__.pop("_runtime", None)
+        self.vocabularies_ = vocabularies
+        if config.output_mode == "tf_idf":
+            self.idf_weights_ = weights
+        else:
+            self.__dict__.pop("idf_weights_", None)
 
     # Transforming ------------------------------------------------------------
 
@@ -291,6 +357,10 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         config = self._fitted_config()
+        if _is_dask(X):
+            from skstringlookup._dask import transform_dask
+
+            return transform_dask(self, X)
         if config.invert:
             return self._indices_to_terms(X, config, "transform")
         return self._terms_to_output(X, config)
@@ -444,7 +514,11 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
 
     def _block_tokens(self, b, config):
         k = config.num_oov_indices
-        oov = [config.oov_token] if k == 1 else [f"{config.oov_token}_{i}" for i in range(k)]
+        oov = (
+            [config.oov_token]
+            if k == 1
+            else [f"{config.oov_token}_{i}" for i in range(k)]
+        )
         tokens = oov + list(self.vocabularies_[b])
         depth = config.depth(len(self.vocabularies_[b]))
         return tokens + [f"[PAD]_{i}" for i in range(len(tokens), depth)]
@@ -493,7 +567,9 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
             )
             raise ValueError(msg)
         for b, terms in enumerate(vocabularies):
-            if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
+            if not isinstance(terms, list) or not all(
+                isinstance(t, str) for t in terms
+            ):
                 msg = f"vocabularies_[{b}] must be a list of str. {advice}"
                 raise ValueError(msg)
             check_vocabulary(terms, config, f"vocabularies_[{b}]")
@@ -545,10 +621,85 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
             special = [config.oov_token] * config.num_oov_indices
             if config.mask_token is not None:
                 special = [config.mask_token] + special
-            layouts = [np.array(special + terms, dtype=object) for terms in self.vocabularies_]
+            layouts = [
+                np.array(special + terms, dtype=object) for terms in self.vocabularies_
+            ]
             with runtime.lock:
                 runtime.layouts = {key: layouts}
         return layouts
+
+    # Interoperability ------------------------------------------------------------
+
+    def to_keras_layer(self, column=None):
+        """A Keras ``StringLookup`` layer giving the same output as ``transform``.
+
+        The layer comes from ``tf.keras.layers``: Keras 3, or Keras 2 when
+        ``TF_USE_LEGACY_KERAS=1``.
+
+        Parameters
+        ----------
+        column : str or int, default=None
+            The column whose vocabulary the layer holds, by name or position.
+            May be omitted with one column or a shared vocabulary.
+
+        Returns
+        -------
+        layer : keras.layers.StringLookup
+        """
+        from skstringlookup._keras_io import to_keras_layer
+
+        return to_keras_layer(self, column)
+
+    @classmethod
+    def from_keras_layer(cls, layer, **params):
+        """A fitted transformer from an adapted or configured Keras layer.
+
+        Parameters
+        ----------
+        layer : keras.layers.StringLookup
+            From Keras 2 or 3; tf-idf weights are taken too.
+        **params
+            Further parameters of the transformer, such as ``engine``.
+
+        Returns
+        -------
+        transformer : StringLookupTransformer
+            Fitted for one column.
+        """
+        from skstringlookup._keras_io import from_keras_layer
+
+        return from_keras_layer(cls, layer, **params)
+
+    def save_vocabulary(self, path, column=None):
+        """Write a vocabulary in Keras' one-term-per-line file format.
+
+        Parameters
+        ----------
+        path : str or path-like
+        column : str or int, default=None
+            As in :meth:`to_keras_layer`.
+        """
+        from skstringlookup._vocabulary_file import save_vocabulary
+
+        save_vocabulary(self, path, column)
+
+    def oov_report(self, X, *, top=10):
+        """Out-of-vocabulary and missing cells of `X`, per column.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+        top : int, default=10
+            How many of the most frequent unseen terms to list.
+
+        Returns
+        -------
+        report : pandas.DataFrame
+            One row per column.
+        """
+        from skstringlookup._report import oov_report
+
+        return oov_report(self, X, top=top)
 
     # scikit-learn protocol -------------------------------------------------------
 
@@ -563,6 +714,8 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
     def __getstate__(self):
         state = super().__getstate__()
         state = {k: v for k, v in state.items() if k != "_runtime"}
+        if "_term_counts" in state:
+            state["_term_counts"] = [c.to_dict() for c in state["_term_counts"]]
         state[_STATE_KEY] = STATE_VERSION
         return state
 
@@ -575,4 +728,8 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
                 "skstringlookup reads. Upgrade skstringlookup to load it."
             )
             raise ValueError(msg)
+        if "_term_counts" in state:
+            state["_term_counts"] = [
+                TermCounts.from_dict(c) for c in state["_term_counts"]
+            ]
         super().__setstate__(state)

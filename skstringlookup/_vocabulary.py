@@ -47,6 +47,28 @@ class TermCounts:
         self.n_docs = n_docs
         self.n_cells = n_cells
 
+    def to_dict(self):
+        """Plain Python and NumPy data, for pickles and skops."""
+        return {
+            "terms": self.terms.to_pylist(),
+            "counts": self.counts,
+            "doc_counts": self.doc_counts,
+            "n_docs": int(self.n_docs),
+            "n_cells": int(self.n_cells),
+        }
+
+    @classmethod
+    def from_dict(cls, state):
+        """Inverse of :meth:`to_dict`."""
+        terms = pa.array(state["terms"], type=pa.large_string())
+        return cls(
+            terms,
+            np.asarray(state["counts"], dtype=np.int64),
+            np.asarray(state["doc_counts"], dtype=np.int64),
+            state["n_docs"],
+            state["n_cells"],
+        )
+
     def merge(self, other):
         """Counts of both chunks together."""
         table = pa.table(
