@@ -18,8 +18,9 @@ UNSEEN = -2
 
 # Below this many rows a Python dict beats launching Arrow kernels.
 SMALL_BATCH = 32
-# Above this many terms (and more terms than rows / 4), Arrow's per-call hash
-# table build costs more than mapping the batch's distinct values via a dict.
+# Above this many terms (and four times more terms than rows), Arrow's per-call
+# hash table build costs more than mapping the batch's distinct values through
+# the cached dict.
 LARGE_VOCABULARY = 65_536
 
 
@@ -67,8 +68,8 @@ class ArrowLookup:
     def lookup(self, values):
         n = len(values)
         if n <= SMALL_BATCH:
-            return self._lookup_small(values.to_pylist())
-        if self.n_terms > LARGE_VOCABULARY and self.n_terms > n // 4:
+            return self.lookup_cells(values.to_pylist())
+        if self.n_terms > LARGE_VOCABULARY and 4 * n < self.n_terms:
             return self._lookup_distinct(values)
 
         found = pc.index_in(values, value_set=self.value_set)
@@ -107,7 +108,8 @@ class ArrowLookup:
             out[codes.is_null().to_numpy(zero_copy_only=False)] = MISSING
         return out
 
-    def _lookup_small(self, cells):
+    def lookup_cells(self, cells):
+        """Lookup of a list of str (or None for missing), one dict get each."""
         get = self.index.get
         out = np.empty(len(cells), dtype=np.int64)
         for i, term in enumerate(cells):

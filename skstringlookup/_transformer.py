@@ -17,7 +17,13 @@ from skstringlookup._columns import (
     split_frame,
 )
 from skstringlookup._encode import encode
-from skstringlookup._engines import MISSING, UNSEEN, ArrowLookup, KerasLookup
+from skstringlookup._engines import (
+    MISSING,
+    SMALL_BATCH,
+    UNSEEN,
+    ArrowLookup,
+    KerasLookup,
+)
 from skstringlookup._params import resolve_config
 from skstringlookup._vocabulary import (
     TermCounts,
@@ -50,6 +56,37 @@ class _Runtime:
         self.config = None
         self.lookups = {}
         self.layouts = {}
+        self.names = (None, None)
+
+    def names_for(self, feature_names_in):
+        """`feature_names_in` as a list, converted once."""
+        if self.names[0] is not feature_names_in:
+            self.names = (feature_names_in, list(feature_names_in))
+        return self.names[1]
+
+
+_NOT_TEXT = object()
+
+
+def _plain_text(cell):
+    """`cell` if it is UTF-8 encodable str, None if missing, else _NOT_TEXT."""
+    if type(cell) is str:
+        if cell.isascii():
+            return cell
+        try:
+            cell.encode("utf-8")
+        except UnicodeEncodeError:
+            return _NOT_TEXT
+        return cell
+    if cell is None or (type(cell) is float and cell != cell):
+        return None
+    if type(cell).__name__ == "NAType":
+        return None
+    return _NOT_TEXT
+
+
+def _is_pandas_frame(X):
+    return type(X).__module__.startswith("pandas") and hasattr(X, "iloc")
 
 
 def _is_dask(X):
@@ -355,6 +392,10 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
             Other modes: the encoded blocks of the columns side by side.
             ``invert=True``: one term per cell, as ``str``.
         """
+        small = self._transform_small(X)
+        if small is not None:
+            return small
+
         check_is_fitted(self)
         config = self._fitted_config()
         if _is_dask(X):
@@ -429,6 +470,56 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
         weights = getattr(self, "idf_weights_", None)
         return encode(blocks, depths, config, weights)
 
+    def _transform_small(self, X):
+        """``transform`` of a few rows of text with the Arrow engine, fast.
+
+        Returns None whenever the input needs more than a dict lookup per
+        cell (numbers, bytes, feature-name problems, errors to report), so
+        that the general path handles it, with its checks and messages.
+        """
+        if self.engine != "arrow" or "vocabularies_" not in self.__dict__:
+            return None
+
+        names = self.__dict__.get("feature_names_in_")
+        if isinstance(X, np.ndarray):
+            if X.ndim != 2 or X.dtype.kind not in "OU" or names is not None:
+                return None
+            if X.shape[1] != self.n_features_in_:
+                return None
+        elif _is_pandas_frame(X):
+            if names is None or X.shape[1] != len(names):
+                return None
+            if X.columns.tolist() != self._runtime_state().names_for(names):
+                return None
+        else:
+            return None
+        if not 0 < X.shape[0] <= SMALL_BATCH:
+            return None
+
+        config = self._fitted_config()
+        if config.invert or config.handle_missing == "error":
+            return None
+        rows = (X if isinstance(X, np.ndarray) else X.to_numpy(dtype=object)).tolist()
+        lookups = self._lookups(config)
+
+        indices = []
+        for j, cells in enumerate(zip(*rows, strict=True)):
+            cells = [_plain_text(cell) for cell in cells]
+            if _NOT_TEXT in cells:
+                return None
+            lookup = lookups[0 if config.shared_vocabulary else j]
+            column = lookup.lookup_cells(cells)
+            if (column == UNSEEN).any():
+                return None
+            indices.append(self._fill_missing(column, None, config))
+
+        if config.shared_vocabulary:
+            blocks = [np.stack(indices, axis=1)]
+        else:
+            blocks = [column[:, None] for column in indices]
+        depths = [config.depth(len(v)) for v in self.vocabularies_]
+        return encode(blocks, depths, config, self.__dict__.get("idf_weights_"))
+
     def _lookup_column(self, lookup, values, label, config):
         indices = lookup.lookup(values)
 
@@ -446,6 +537,9 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
             )
             raise ValueError(msg)
 
+        return self._fill_missing(indices, label, config)
+
+    def _fill_missing(self, indices, label, config):
         missing = indices == MISSING
         if missing.any():
             if config.handle_missing == "mask":
@@ -545,7 +639,7 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
     def _fitted_config(self):
         """The parameters, checked against the fitted state; cached."""
         runtime = self._runtime_state()
-        key = tuple(_key_part(v) for v in self.get_params(deep=False).values())
+        key = tuple(_key_part(getattr(self, name)) for name in _PARAM_NAMES)
         key += self._vocabulary_key()
         if runtime.config_key == key:
             return runtime.config
@@ -733,3 +827,6 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
                 TermCounts.from_dict(c) for c in state["_term_counts"]
             ]
         super().__setstate__(state)
+
+
+_PARAM_NAMES = tuple(StringLookupTransformer._get_param_names())
