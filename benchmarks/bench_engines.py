@@ -301,7 +301,6 @@ def main():
         t_raw_big,
         ">= 2x faster",
     )
-    del big_column, big_frame, big, big_layer
 
     # 9. scikit-learn's OrdinalEncoder on the same column.
     encoder = OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1)
