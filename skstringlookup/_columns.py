@@ -12,7 +12,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["column_label", "read_index_columns", "read_text_columns", "split_frame"]
+__all__ = [
+    "column_label",
+    "is_pandas_frame",
+    "read_index_columns",
+    "read_text_columns",
+    "split_frame",
+]
 
 _TEXT = pa.large_string()
 
@@ -24,8 +30,10 @@ def column_label(names, j):
     return f"column {j}"
 
 
-def _is_pandas_frame(X):
-    return type(X).__module__.startswith("pandas") and hasattr(X, "iloc")
+def is_pandas_frame(X):
+    """Whether `X` is a pandas DataFrame (not a Series)."""
+    module = type(X).__module__
+    return module.startswith("pandas") and getattr(X, "ndim", 0) == 2
 
 
 def _is_polars_frame(X):
@@ -40,7 +48,7 @@ def split_frame(X, estimator_name):
     """
     from sklearn.utils.validation import check_array
 
-    if _is_pandas_frame(X):
+    if is_pandas_frame(X):
         n_rows, n_cols = X.shape
         _check_shape(n_rows, n_cols, X.shape, estimator_name)
         names = np.asarray(X.columns, dtype=object)
@@ -324,8 +332,8 @@ def _index_column(col, label, what):
                 "and needs an index in every cell."
             )
             raise ValueError(msg)
-        if not np.all(np.isinf(values) | (values == np.floor(values))):
-            bad = values[~(np.isinf(values) | (values == np.floor(values)))][0]
+        if not np.all(np.isfinite(values) & (values == np.floor(values))):
+            bad = values[~(np.isfinite(values) & (values == np.floor(values)))][0]
             msg = (
                 f"{label} holds the non-integer index {bad!r}; {what} needs whole "
                 "numbers."

@@ -31,7 +31,7 @@ def encode(blocks, depths, config, weights):
     n_rows = blocks[0].shape[0]
     if config.output_mode == "int":
         out = blocks[0] if len(blocks) == 1 else np.hstack(blocks)
-        return out.astype(config.dtype or np.int64, copy=False)
+        return _cast(out, config.dtype or np.int64, config)
 
     rows, cols = [], []
     offset = 0
@@ -65,7 +65,8 @@ def encode(blocks, depths, config, weights):
             column_weights = _column_weights(depths, weights)
             values = out.data.astype(np.float32) * column_weights[out.indices]
             out = matrix((values, out.indices, out.indptr), shape=shape)
-        return out.astype(dtype)
+        out.data = _cast(out.data, dtype, config)
+        return out
 
     flat = rows * offset + cols
     if config.output_mode in ("one_hot", "multi_hot"):
@@ -76,6 +77,28 @@ def encode(blocks, depths, config, weights):
     out = out.reshape(n_rows, offset)
     if config.output_mode == "tf_idf":
         out = out.astype(np.float32) * _column_weights(depths, weights)
+    return _cast(out, dtype, config)
+
+
+def _cast(out, dtype, config):
+    """`out` as `dtype`, refusing a dtype that cannot hold its values exactly."""
+    dtype = np.dtype(dtype)
+    if config.dtype is None or out.dtype == dtype or out.size == 0:
+        return out.astype(dtype, copy=False)
+    if out.dtype.kind in "iu":
+        if dtype.kind in "iu":
+            info = np.iinfo(dtype)
+            fits = info.min <= out.min() and out.max() <= info.max
+        else:
+            # Floats hold integers exactly up to 2 ** (mantissa bits + 1).
+            fits = np.abs(out).max() <= 2 ** (np.finfo(dtype).nmant + 1)
+        if not fits:
+            msg = (
+                f"dtype must hold every output value exactly; {dtype} cannot hold "
+                f"{out.max()} (output_mode={config.output_mode!r}). Got "
+                f"dtype={config.dtype!r} instead; choose a wider dtype or None."
+            )
+            raise ValueError(msg)
     return out.astype(dtype, copy=False)
 
 

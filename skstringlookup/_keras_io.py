@@ -45,8 +45,8 @@ def _check_saveable(terms, label):
         if term.endswith("\x00"):
             msg = (
                 "Terms of a saveable Keras layer must not end with a NUL "
-                f"character. Got {term!r} at position {position} of the "
-                f"vocabulary of {label} instead: Keras rebuilds a saved "
+                f"character. Got {term!r} at position {position} of {label} "
+                "instead: Keras rebuilds a saved "
                 "vocabulary through a NumPy str array, which drops trailing "
                 "NULs, so the reloaded model would look this term up as "
                 f"{term.rstrip(chr(0))!r}. Rename the term, or pass "
@@ -82,16 +82,18 @@ def to_keras_layer(est, column=None, *, saveable=True):
     Raises
     ------
     ValueError
-        If `column` is needed and missing or unknown, or, with `saveable`, if
-        a term ends in NUL.
+        If `column` is needed and missing or unknown; with `saveable`, if a
+        term ends in NUL; under Keras 3, for ``output_mode="tf_idf"`` with
+        ``sparse=True``, which that layer cannot compute.
 
     Notes
     -----
     For the column ``X[:, [j]]`` (shape ``(n_samples, 1)``) the layer gives
     ``transform(X)[:, [j]]`` in ``int`` mode, and the column's block of
     ``transform(X)`` in the other modes. With a shared vocabulary the layer
-    applied to all columns gives ``transform(X)`` (one-hot: reshaped to
-    ``(n_samples, n_columns * depth)``). The values are equal; the dtypes are
+    applied to all columns gives ``transform(X)``; in ``one_hot`` mode
+    Keras 3 gives shape ``(n_samples, n_columns, depth)``, to reshape, while
+    Keras 2 takes one column at a time. The values are equal; the dtypes are
     Keras' own: Keras 2 returns float32 where Keras 3 returns int64.
 
     The layer takes strings only. To feed cells that ``transform`` sees as
@@ -113,14 +115,22 @@ def to_keras_layer(est, column=None, *, saveable=True):
     bytes of the terms, whatever ``est.encoding`` (the codec of ``bytes``
     cells) is.
     """
-    config, block, position = select_block(est, column, "to_keras_layer")
+    config, block, label = select_block(est, column, "to_keras_layer")
     terms = est.vocabularies_[block]
-    label = "the shared vocabulary" if position is None else f"column {column!r}"
     if saveable:
         _check_saveable(terms, label)
 
     _, keras = _keras()
     keras2 = _is_keras2(keras)
+    if config.output_mode == "tf_idf" and config.sparse and not keras2:
+        msg = (
+            "sparse must be False to export a tf_idf transformer to Keras 3, "
+            "whose StringLookup fails on every call with sparse tf-idf output "
+            "(it multiplies a SparseTensor by the dense weights). Got "
+            "sparse=True instead; export a copy with sparse=False, or use "
+            "Keras 2 (TF_USE_LEGACY_KERAS=1)."
+        )
+        raise ValueError(msg)
     needs_array = any(term.endswith("\x00") for term in terms)
     idf_weights = None
     if config.output_mode == "tf_idf":
@@ -314,7 +324,8 @@ def from_keras_layer(cls, layer, **params):
     est = cls(**settings)
     config = resolve_config(est)
 
-    terms = _layer_terms(layer, config.token_start)
+    # Keras gives the mask a slot in int mode only.
+    terms = _layer_terms(layer, config.reserved)
     label = f"the vocabulary of layer {layer.name!r}"
     check_vocabulary(terms, config, label)
 

@@ -4,7 +4,7 @@ import numbers
 
 from sklearn.utils.validation import check_is_fitted
 
-from skstringlookup._params import resolve_config
+from skstringlookup._columns import column_label
 
 __all__ = ["select_block"]
 
@@ -27,11 +27,13 @@ def select_block(est, column, what):
     config : Config
     block : int
         Index into ``est.vocabularies_`` (and ``est.idf_weights_``).
-    position : int or None
-        Position of the column in the input, None when `column` is None.
+    label : str
+        How error messages name the vocabulary, such as "the vocabulary of
+        column 'a'".
     """
     check_is_fitted(est)
-    config = resolve_config(est)
+    # The parameters, checked against the fitted state, as transform does.
+    config = est._fitted_config()
     n_columns = est.n_features_in_
     names = getattr(est, "feature_names_in_", None)
 
@@ -43,7 +45,7 @@ def select_block(est, column, what):
                 "None instead."
             )
             raise ValueError(msg)
-        return config, 0, None
+        return config, 0, _label(names, 0, config)
 
     if isinstance(column, str):
         if names is None or column not in list(names):
@@ -70,4 +72,10 @@ def select_block(est, column, what):
         raise TypeError(msg)
 
     block = 0 if config.shared_vocabulary else position
-    return config, block, position
+    return config, block, _label(names, position, config)
+
+
+def _label(names, position, config):
+    if config.shared_vocabulary:
+        return "the shared vocabulary"
+    return f"the vocabulary of {column_label(names, position)}"

@@ -1,6 +1,7 @@
 """The scikit-learn estimator around the Keras ``StringLookup`` layer."""
 
 import threading
+import weakref
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -12,6 +13,7 @@ from sklearn.utils.validation import (
 
 from skstringlookup._columns import (
     column_label,
+    is_pandas_frame,
     read_index_columns,
     read_text_columns,
     split_frame,
@@ -41,8 +43,11 @@ __all__ = ["StringLookupTransformer"]
 STATE_VERSION = 1
 _STATE_KEY = "_skstringlookup_state_version"
 
-# Guards the creation of each instance's own lock.
+# Caches rebuilt from the fitted state live here, outside the instances'
+# __dict__, so that transform never changes an estimator's attributes and
+# pickles never see them. Guarded by _CREATE_LOCK.
 _CREATE_LOCK = threading.Lock()
+_RUNTIMES = weakref.WeakKeyDictionary()
 
 _ENGINES = {"arrow": ArrowLookup, "keras": KerasLookup}
 
@@ -83,10 +88,6 @@ def _plain_text(cell):
     if type(cell).__name__ == "NAType":
         return None
     return _NOT_TEXT
-
-
-def _is_pandas_frame(X):
-    return type(X).__module__.startswith("pandas") and hasattr(X, "iloc")
 
 
 def _is_dask(X):
@@ -280,6 +281,16 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
 
         config = resolve_config(self)
         self._forget_fit()
+        try:
+            self._fit(X, config)
+        except BaseException:
+            # validate_data may have set the input attributes already.
+            for name in ("n_features_in_", "feature_names_in_"):
+                self.__dict__.pop(name, None)
+            raise
+        return self
+
+    def _fit(self, X, config):
         columns, names = self._read_text(X, config, reset=True)
         self._check_missing(columns, names, config)
 
@@ -291,7 +302,6 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
             self._set_fitted(vocabularies, weights, config)
         else:
             self._fit_counts(self._count_blocks(columns, config), names, config)
-        return self
 
     def partial_fit(self, X, y=None):
         """Add the term counts of a chunk of rows, and update the vocabulary.
@@ -337,7 +347,9 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
         return self
 
     def _forget_fit(self):
-        for name in ("_runtime", "_term_counts", "vocabularies_", "idf_weights_"):
+        with _CREATE_LOCK:
+            _RUNTIMES.pop(self, None)
+        for name in ("_term_counts", "vocabularies_", "idf_weights_"):
             self.__dict__.pop(name, None)
 
     def _count_blocks(self, columns, config):
@@ -368,7 +380,8 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
         self._set_fitted(vocabularies, weights, config)
 
     def _set_fitted(self, vocabularies, weights, config):
-        self.__dict__.pop("_runtime", None)
+        with _CREATE_LOCK:
+            _RUNTIMES.pop(self, None)
         self.vocabularies_ = vocabularies
         if config.output_mode == "tf_idf":
             self.idf_weights_ = weights
@@ -486,7 +499,7 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
                 return None
             if X.shape[1] != self.n_features_in_:
                 return None
-        elif _is_pandas_frame(X):
+        elif is_pandas_frame(X):
             if names is None or X.shape[1] != len(names):
                 return None
             if X.columns.tolist() != self._runtime_state().names_for(names):
@@ -511,7 +524,8 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
             column = lookup.lookup_cells(cells)
             if (column == UNSEEN).any():
                 return None
-            indices.append(self._fill_missing(column, None, config))
+            label = column_label(names, j)
+            indices.append(self._fill_missing(column, label, config))
 
         if config.shared_vocabulary:
             blocks = [np.stack(indices, axis=1)]
@@ -620,10 +634,10 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
     # Cached runtime state --------------------------------------------------------
 
     def _runtime_state(self):
-        runtime = self.__dict__.get("_runtime")
+        runtime = _RUNTIMES.get(self)
         if runtime is None:
             with _CREATE_LOCK:
-                runtime = self.__dict__.setdefault("_runtime", _Runtime())
+                runtime = _RUNTIMES.setdefault(self, _Runtime())
         return runtime
 
     def _vocabulary_key(self):
@@ -797,6 +811,9 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
 
     # scikit-learn protocol -------------------------------------------------------
 
+    def __sklearn_is_fitted__(self):
+        return "vocabularies_" in self.__dict__
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
@@ -807,7 +824,6 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
 
     def __getstate__(self):
         state = super().__getstate__()
-        state = {k: v for k, v in state.items() if k != "_runtime"}
         if "_term_counts" in state:
             state["_term_counts"] = [c.to_dict() for c in state["_term_counts"]]
         state[_STATE_KEY] = STATE_VERSION
