@@ -52,7 +52,17 @@ def fit_dask(est, X):
     """
     config = resolve_config(est)
     est._forget_fit()
+    try:
+        _fit(est, X, config)
+    except BaseException:
+        # As after a failed fit on pandas: no input attributes either.
+        for name in ("n_features_in_", "feature_names_in_"):
+            est.__dict__.pop(name, None)
+        raise
+    return est
 
+
+def _fit(est, X, config):
     if est.vocabulary is not None:
         names = _check_columns(est, _check_collection(X), config, reset=True)
         n_blocks = 1 if config.shared_vocabulary else est.n_features_in_
@@ -60,11 +70,9 @@ def fit_dask(est, X):
             est.vocabulary, est.idf_weights, config, n_blocks, names
         )
         est._set_fitted(vocabularies, weights, config)
-        return est
-
-    counts, names = count_dask(est, X, config, reset=True)
-    est._fit_counts(counts, names, config)
-    return est
+    else:
+        counts, names = count_dask(est, X, config, reset=True)
+        est._fit_counts(counts, names, config)
 
 
 def count_dask(est, X, config, *, reset):

@@ -182,6 +182,12 @@ def resolve_config(est):
         if dtype.kind not in "biuf":
             msg = f"dtype must be a numeric NumPy dtype. Got {dtype!r} instead."
             raise ValueError(msg)
+        if mode == "tf_idf" and dtype.kind != "f":
+            msg = (
+                "dtype must be a float dtype with output_mode='tf_idf', whose "
+                f"weights are fractions. Got {dtype!r} instead."
+            )
+            raise ValueError(msg)
 
     min_frequency = est.min_frequency
     if min_frequency is not None:
@@ -192,7 +198,11 @@ def resolve_config(est):
             and not isinstance(min_frequency, bool)
             and 0.0 < min_frequency <= 1.0
         )
-        if not (ok_int or ok_float):
+        if ok_int:
+            min_frequency = int(min_frequency)
+        elif ok_float:
+            min_frequency = float(min_frequency)
+        else:
             msg = (
                 "min_frequency must be None, an int >= 1 (a count) or a float "
                 f"in (0, 1] (a share of the non-missing cells). Got {min_frequency!r}"
@@ -221,7 +231,7 @@ def resolve_config(est):
     if max_tokens is not None:
         # Keras slices with a negative bound, or crashes, when max_tokens does
         # not leave room for one term; refuse such values outright.
-        if not _is_int(max_tokens) or max_tokens <= config.reserved:
+        if not _is_int(max_tokens) or max_tokens <= max(1, config.reserved):
             msg = (
                 "max_tokens must be None or an int greater than the number of "
                 f"reserved indices ({config.reserved}: {k} OOV"

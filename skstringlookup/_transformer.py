@@ -366,6 +366,12 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
             terms, positions = rank_terms(block_counts, config)
             if not terms:
                 where = "X" if config.shared_vocabulary else column_label(names, b)
+                if block_counts.n_cells == 0:
+                    msg = (
+                        f"{where} has no term to learn: all its cells are missing. "
+                        "Drop the column, fill it, or pass a vocabulary."
+                    )
+                    raise ValueError(msg)
                 msg = (
                     f"{where} has no term to learn: its {block_counts.n_cells} "
                     "non-missing cells hold only special tokens or terms below "
@@ -738,17 +744,22 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
 
     # Interoperability ------------------------------------------------------------
 
-    def to_keras_layer(self, column=None):
+    def to_keras_layer(self, column=None, *, saveable=True):
         """A Keras ``StringLookup`` layer giving the same output as ``transform``.
 
         The layer comes from ``tf.keras.layers``: Keras 3, or Keras 2 when
-        ``TF_USE_LEGACY_KERAS=1``.
+        ``TF_USE_LEGACY_KERAS=1``. A model holding it can be saved as
+        ``.keras`` and reloaded with the same lookups.
 
         Parameters
         ----------
         column : str or int, default=None
             The column whose vocabulary the layer holds, by name or position.
             May be omitted with one column or a shared vocabulary.
+        saveable : bool, default=True
+            Refuse, with a ``ValueError`` naming the term, a vocabulary that
+            a ``.keras`` file cannot hold: terms ending in a NUL character.
+            False gives a layer that is exact in memory only.
 
         Returns
         -------
@@ -756,7 +767,7 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
         """
         from skstringlookup._keras_io import to_keras_layer
 
-        return to_keras_layer(self, column)
+        return to_keras_layer(self, column, saveable=saveable)
 
     @classmethod
     def from_keras_layer(cls, layer, **params):
@@ -823,7 +834,8 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
         return tags
 
     def __getstate__(self):
-        state = super().__getstate__()
+        # A copy: scikit-learn hands back the live __dict__ for other packages.
+        state = dict(super().__getstate__())
         if "_term_counts" in state:
             state["_term_counts"] = [c.to_dict() for c in state["_term_counts"]]
         state[_STATE_KEY] = STATE_VERSION

@@ -158,11 +158,12 @@ def idf_weights(counts, positions, n_oov):
 
 
 def read_vocabulary_file(path, encoding):
-    """Terms of a one-term-per-line vocabulary file, as Keras reads them.
+    """Terms of a one-term-per-line vocabulary file.
 
-    Lines end with ``\\n``; one trailing ``\\r`` per line is removed (as
-    TensorFlow's file reader does), and so is a byte-order mark. The last line
-    may end with a newline; any other empty line is an error.
+    Lines end with ``\\n``; one trailing ``\\r`` per line is removed, as
+    TensorFlow's file reader does. Unlike that reader, a leading byte-order
+    mark is removed too (it would otherwise make the first term unreachable).
+    The last line may end with a newline; any other empty line is an error.
     """
     try:
         with open(path, "rb") as f:

@@ -5,6 +5,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.exceptions import NotFittedError
 
 from skstringlookup import StringLookupTransformer
 
@@ -293,6 +294,23 @@ def test_missing_cells_raise_on_the_worker_with_handle_missing_error(client):
 
     with pytest.raises(ValueError, match=message):
         lookup.fit(split(frame, [1, 3]))
+
+
+@pytest.mark.slow
+def test_failed_fit_leaves_the_transformer_unfitted(client):
+    """As on pandas: no vocabulary and no input attributes after an error."""
+    lookup = StringLookupTransformer(engine="arrow", mask_token="m")
+    lookup.fit(FRAME)
+    frame = pd.DataFrame({"x": ["m", "m"], "y": ["m", None]})
+
+    with pytest.raises(ValueError, match="column 'x' has no term to learn"):
+        lookup.fit(split(frame, [1, 1]))
+
+    assert not {"vocabularies_", "n_features_in_", "feature_names_in_"} & set(
+        lookup.__dict__
+    )
+    with pytest.raises(NotFittedError, match="is not fitted yet"):
+        lookup.transform(split(frame, [1, 1]))
 
 
 @pytest.mark.slow

@@ -23,6 +23,7 @@ from strategies import (
     any_params,
     column_cells,
     frame_samples,
+    make_frame,
     params,
 )
 
@@ -80,16 +81,17 @@ def _assert_identical(a, b):
 
 
 def _index_frame(sample, n_indices):
-    """The transform input of an ``invert=True`` transformer: indices."""
+    """The transform input of an ``invert=True`` transformer: indices.
+
+    Same frame kind and column names as the sample's frames.
+    """
     rng = np.random.default_rng(len(sample.columns) * 31 + n_indices)
     n_rows = len(sample.new_columns[0])
     columns = [
         rng.integers(-2, n_indices + 3, size=n_rows).tolist() for _ in sample.columns
     ]
-    names = list(sample.X.columns) if isinstance(sample.X, pd.DataFrame) else None
-    if names is None:
-        return np.array(columns, dtype=np.int64).T
-    return pd.DataFrame(dict(zip(names, columns, strict=True)))
+    frame = "numpy" if sample.frame == "numpy_str" else sample.frame
+    return make_frame(columns, ("native",) * len(columns), frame=frame)
 
 
 def _compare_engines(sample, parameters):

@@ -84,7 +84,9 @@ def valid_params(draw, engine):
     k = draw(st.integers(0, 3))
     mask = draw(st.sampled_from([None, None, "[MASK]", ""]))
     reserved = k + (1 if mask is not None and mode == "int" else 0)
-    max_tokens = draw(st.one_of(st.none(), st.integers(reserved + 1, reserved + 5)))
+    # Keras wants max_tokens > 1, and room for one term after the reserved slots.
+    low = max(2, reserved + 1)
+    max_tokens = draw(st.one_of(st.none(), st.integers(low, reserved + 5)))
     dtypes = [None, None, "float64"] + (["int32"] if mode != "tf_idf" else [])
     return {
         "output_mode": mode,
