@@ -180,7 +180,9 @@ def _text_from_numpy(values, label, encoding, nulls=None):
     if kind == "O":
         return _text_from_objects(values, label, encoding)
     if kind == "U":
-        return pa.array(values, type=_TEXT)
+        # Through Python str objects: Arrow's own conversion of NumPy str
+        # arrays cuts each cell at its first NUL character.
+        return _text_from_objects(values.astype(object), label, encoding)
     if kind == "S":
         return _text_from_objects(values.astype(object), label, encoding)
     if kind in "iu":
@@ -309,7 +311,11 @@ def _index_column(col, label, what):
         if all(isinstance(v, numbers.Integral) for v in values) and not any(
             isinstance(v, bool) for v in values
         ):
-            values = values.astype(np.int64)
+            # Integers beyond int64 are outside any vocabulary: index -1.
+            values = np.array(
+                [int(v) if -(2**63) <= v < 2**63 else -1 for v in values],
+                dtype=np.int64,
+            )
         elif all(isinstance(v, numbers.Real) for v in values):
             values = values.astype(np.float64)
         else:
@@ -332,8 +338,8 @@ def _index_column(col, label, what):
                 "and needs an index in every cell."
             )
             raise ValueError(msg)
-        if not np.all(np.isfinite(values) & (values == np.floor(values))):
-            bad = values[~(np.isfinite(values) & (values == np.floor(values)))][0]
+        if not np.all(np.isinf(values) | (values == np.floor(values))):
+            bad = values[~(np.isinf(values) | (values == np.floor(values)))][0]
             msg = (
                 f"{label} holds the non-integer index {bad!r}; {what} needs whole "
                 "numbers."

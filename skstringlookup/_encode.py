@@ -86,7 +86,9 @@ def _cast(out, dtype, config):
     if config.dtype is None or out.dtype == dtype or out.size == 0:
         return out.astype(dtype, copy=False)
     if out.dtype.kind in "iu":
-        if dtype.kind in "iu":
+        if dtype.kind == "b":
+            fits = out.min() >= 0 and out.max() <= 1
+        elif dtype.kind in "iu":
             info = np.iinfo(dtype)
             fits = info.min <= out.min() and out.max() <= info.max
         else:

@@ -147,10 +147,17 @@ def resolve_config(est):
 
     encoding = est.encoding
     try:
-        encoding = codecs.lookup(encoding).name
+        codec = codecs.lookup(encoding)
     except (LookupError, TypeError):
         msg = f"encoding must be the name of a Python codec. Got {encoding!r} instead."
         raise ValueError(msg) from None
+    if not getattr(codec, "_is_text_encoding", True):
+        msg = (
+            "encoding must be a text encoding (bytes to str), such as 'utf-8'. "
+            f"Got {encoding!r} instead."
+        )
+        raise ValueError(msg)
+    encoding = codec.name
 
     if invert and mode != "int":
         msg = f"output_mode must be 'int' when invert=True. Got {mode!r} instead."
@@ -233,8 +240,8 @@ def resolve_config(est):
         # not leave room for one term; refuse such values outright.
         if not _is_int(max_tokens) or max_tokens <= max(1, config.reserved):
             msg = (
-                "max_tokens must be None or an int greater than the number of "
-                f"reserved indices ({config.reserved}: {k} OOV"
+                "max_tokens must be None or an int greater than 1 and than the "
+                f"number of reserved indices ({config.reserved}: {k} OOV"
                 f"{' + 1 mask' if config.reserved > k else ''}), so that at least "
                 f"one term fits. Got {max_tokens!r} instead."
             )

@@ -366,12 +366,6 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
             terms, positions = rank_terms(block_counts, config)
             if not terms:
                 where = "X" if config.shared_vocabulary else column_label(names, b)
-                if block_counts.n_cells == 0:
-                    msg = (
-                        f"{where} has no term to learn: all its cells are missing. "
-                        "Drop the column, fill it, or pass a vocabulary."
-                    )
-                    raise ValueError(msg)
                 msg = (
                     f"{where} has no term to learn: its {block_counts.n_cells} "
                     "non-missing cells hold only special tokens or terms below "
@@ -686,7 +680,11 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
             ):
                 msg = f"vocabularies_[{b}] must be a list of str. {advice}"
                 raise ValueError(msg)
-            check_vocabulary(terms, config, f"vocabularies_[{b}]")
+            try:
+                check_vocabulary(terms, config, f"vocabularies_[{b}]")
+            except ValueError as exc:
+                msg = f"{exc} {advice}"
+                raise ValueError(msg) from None
 
         if config.output_mode != "tf_idf":
             return

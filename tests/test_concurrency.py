@@ -267,3 +267,26 @@ def test_threads_share_a_large_vocabulary_lookup(monkeypatch):
     assert len(calls) == 1
     for out, want in zip(results, expected, strict=True):
         _assert_same(out, want)
+
+
+@pytest.mark.parametrize("engine", ENGINES, ids=ENGINES)
+def test_threads_loading_their_own_copies(monkeypatch, engine):
+    """Threads that each load and use their own copy do not share or lose caches."""
+    fitted = StringLookupTransformer(engine=engine, output_mode="count").fit(TRAIN)
+    expected = [fitted.transform(X) for X in INPUTS]
+    blob = pickle.dumps(fitted)
+    calls = _count_constructions(monkeypatch, engine)
+
+    def work(i):
+        own = pickle.loads(blob)
+        first = own.transform(INPUTS[i])
+        second = own.transform(INPUTS[i])
+        del own
+        return first, second
+
+    results = _run_threads(work)
+
+    assert len(calls) == 2 * N_THREADS
+    for (first, second), want in zip(results, expected, strict=True):
+        _assert_same(first, want)
+        _assert_same(second, want)

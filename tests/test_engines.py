@@ -25,9 +25,10 @@ from strategies import (
     frame_samples,
     make_frame,
     params,
+    text_cells,
 )
 
-from skstringlookup import StringLookupTransformer, _engines
+from skstringlookup import StringLookupTransformer, _engines, _transformer
 
 KERAS2 = tf.keras.layers.StringLookup.__module__.startswith("tf_keras")
 ENGINES = ["arrow", "keras"]
@@ -137,21 +138,21 @@ def _compare_engines(sample, parameters):
 # Differential tests on generated input ------------------------------------------
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=SLOW)
+@settings(max_examples=120, deadline=None, suppress_health_check=SLOW)
 @given(sample=frame_samples(), parameters=params())
 def test_engines_agree_on_generated_frames(sample, parameters):
     """Both engines give identical outputs, names and errors on any input."""
     _compare_engines(sample, parameters)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=SLOW)
+@settings(max_examples=60, deadline=None, suppress_health_check=SLOW)
 @given(sample=frame_samples(max_rows=6, long=False), parameters=any_params())
 def test_engines_agree_on_any_parameters(sample, parameters):
     """Invalid parameter sets raise the same error with either engine."""
     _compare_engines(sample, parameters)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=SLOW)
+@settings(max_examples=40, deadline=None, suppress_health_check=SLOW)
 @given(
     sample=frame_samples(min_rows=33, max_rows=80, max_cols=2, long=False),
     parameters=params(),
@@ -230,6 +231,8 @@ QUERY = [
     "t000000",
 ]
 
+PATH_IDS = ("dict", "distinct", "index_in")
+
 LOOKUP_CASES = {
     "oov1": {"num_oov_indices": 1},
     "oov3": {"num_oov_indices": 3},
@@ -269,7 +272,7 @@ def _expected_indices(cells, terms, k, mask, missing_index):
 
 
 def _path_calls(monkeypatch):
-    """Count the Arrow kernels each lookup path uses."""
+    """Count the Arrow kernels each lookup path uses (patched for the test)."""
     calls = {"index_in": 0, "dictionary_encode": 0}
     for name in calls:
         original = getattr(pc, name)
@@ -349,27 +352,75 @@ def test_arrow_paths_raise_the_same_error_for_unseen_terms(large_fit):
                 lookup.transform(X)
 
 
+# Module constants that route a batch: the transformer's own small-batch
+# shortcut, and the engine's dict and distinct-value thresholds.
+FORCED_PATHS = {
+    "dict": {"_transformer": 0, "SMALL_BATCH": 10**9},
+    "index_in": {"_transformer": 0, "SMALL_BATCH": 0, "LARGE_VOCABULARY": 10**9},
+    "distinct": {"_transformer": 0, "SMALL_BATCH": 0, "LARGE_VOCABULARY": -1},
+}
+
+
+def _transform_forced(lookup, X, constants, calls):
+    """Transform `X` with the routing constants patched; count Arrow kernels."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_transformer, "SMALL_BATCH", constants["_transformer"])
+        for name, value in constants.items():
+            if name != "_transformer":
+                patch.setattr(_engines, name, value)
+        before = dict(calls)
+        outcome = _outcome(lambda: lookup.transform(X))
+    return outcome, {name: calls[name] - before[name] for name in calls}
+
+
+@pytest.mark.parametrize("engine", ENGINES, ids=ENGINES)
+@pytest.mark.parametrize("rows", [10, 100, 4 * N_LARGE], ids=list(PATH_IDS))
+def test_all_missing_batch_on_a_large_vocabulary(engine, rows, large_fit):
+    """A batch holding only missing cells maps to the OOV slot on every path."""
+    lookup = StringLookupTransformer(engine=engine).fit(large_fit)
+    X = pd.DataFrame({"c": pd.Series([None] * rows, dtype=object)})
+    assert lookup.transform(X)[:, 0].tolist() == [0] * rows
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=SLOW)
-@given(sample=frame_samples(max_cols=2), parameters=params(invert=(False,)))
-def test_arrow_paths_agree_on_generated_frames(sample, parameters):
-    """Forcing each path through the engine's thresholds changes no output."""
+@given(
+    pool=st.lists(text_cells(long=False), max_size=12).map(
+        lambda cells: list(dict.fromkeys([*cells, *(f"w{i}" for i in range(15))]))
+    ),
+    data=st.data(),
+    parameters=params(invert=(False,), shared=(False,), min_frequency=False),
+)
+def test_arrow_paths_agree_on_generated_columns(pool, data, parameters):
+    """Forcing each lookup path through the routing constants changes nothing."""
+    parameters = {**parameters, "max_tokens": None, "pad_to_max_tokens": False}
+    extra = data.draw(column_cells(data.draw(st.integers(0, 20)), pool=pool))
+    frame = data.draw(st.sampled_from(["pandas", "numpy", "list", "polars"]))
+    X = make_frame([pool + extra], frame=frame)
     lookup = StringLookupTransformer(engine="arrow", **parameters)
-    if _outcome(lambda: lookup.fit(sample.X))[0] == "error":
+    if _outcome(lambda: lookup.fit(X))[0] == "error":
         return
-    forced = {
-        "dict": {"SMALL_BATCH": 10**9},
-        "index_in": {"SMALL_BATCH": 0, "LARGE_VOCABULARY": 10**9},
-        "distinct": {"SMALL_BATCH": 0, "LARGE_VOCABULARY": -1},
-    }
-    for X in (sample.X_new, sample.X):
-        outcomes = []
-        for constants in forced.values():
-            with pytest.MonkeyPatch.context() as patch:
-                for name, value in constants.items():
-                    patch.setattr(_engines, name, value)
-                outcomes.append(_outcome(lambda X=X: lookup.transform(X)))
-        for other in outcomes[1:]:
-            _assert_same_outcome(outcomes[0], other)
+    # At most 3 rows: four times fewer than the terms, so "distinct" applies.
+    assert len(lookup.vocabularies_[0]) > 12
+    few = data.draw(column_cells(data.draw(st.integers(1, 3)), pool=pool))
+    many = data.draw(column_cells(data.draw(st.integers(33, 60)), pool=pool))
+
+    with pytest.MonkeyPatch.context() as patch:
+        calls = _path_calls(patch)
+        for cells in (few, many):
+            X_new = make_frame([cells], frame=frame)
+            reference = _outcome(lambda X_new=X_new: lookup.transform(X_new))
+            for path, constants in FORCED_PATHS.items():
+                outcome, used = _transform_forced(lookup, X_new, constants, calls)
+                _assert_same_outcome(reference, outcome)
+                if cells is not few or outcome[0] == "error":
+                    continue
+                if path == "dict":
+                    assert used == {"index_in": 0, "dictionary_encode": 0}
+                elif path == "distinct":
+                    assert used["index_in"] == 0
+                    assert used["dictionary_encode"] >= 1
+                else:
+                    assert used["index_in"] >= 1
 
 
 # Hashed OOV buckets and missing cells --------------------------------------------
@@ -444,6 +495,18 @@ def test_missing_cells_without_an_oov_index_raise(engine, rows):
     X = pd.DataFrame({"pet": pd.Series(["a", None, "b"] * (rows // 3), dtype=object)})
     with pytest.raises(ValueError, match=r"column 'pet' has \d+ missing cells"):
         lookup.transform(X)
+
+
+@pytest.mark.parametrize("engine", ENGINES, ids=ENGINES)
+@pytest.mark.parametrize("rows", [3, 3 * 40], ids=["dict", "index_in"])
+def test_numpy_str_arrays_keep_embedded_nul(engine, rows):
+    """A NumPy str array keeps NULs inside a cell; so do fit and transform."""
+    X = np.array([["a\x00b"], ["a"], ["a\x00b"], ["\x00a"]])
+    lookup = StringLookupTransformer(engine=engine).fit(X)
+    assert lookup.vocabularies_ == [["a\x00b", "a", "\x00a"]]
+    new = np.array([["\x00ab"], ["a\x00b"], ["a"]] * (rows // 3))
+    assert new[1, 0] == "a\x00b"
+    assert lookup.transform(new)[:, 0].tolist() == [0, 1, 2] * (rows // 3)
 
 
 # Switching engines ---------------------------------------------------------------

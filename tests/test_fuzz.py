@@ -68,7 +68,7 @@ BAD_VALUES = [
 ]
 
 # Errors about the data or the fitted state that the documentation promises.
-NO_TERM = r"has no term to learn: its \d+ non-missing cells"
+NO_TERM = r"has no term to learn: .*pass a vocabulary"
 MISSING_ERROR = r"column '[pq]' has \d+ missing cells \(None, NaN or pd\.NA\)"
 UNSEEN_NO_OOV = r"column '[pq]' has \d+ cells whose terms are not in the vocabulary"
 MISSING_NO_OOV = r"column '[pq]' has \d+ missing cells, and with num_oov_indices=0"
@@ -370,14 +370,18 @@ class LookupMachine(RuleBasedStateMachine):
             self._call(self._bad_pattern(), self.est.partial_fit, X)
             return
         p = self.params
+        has_missing = any(None in c for c in columns)
+        refused = p["handle_missing"] == "error" and has_missing
         if (
             self.chunks
             and len(self.chunks[0]) > 1
             and p["shared_vocabulary"] != self.chunk_shared
         ):
-            self._call(r"shared_vocabulary", self.est.partial_fit, X)
+            # Counts of one shared block cannot merge with per-column counts.
+            expected = r"shared_vocabulary" + (f"|{MISSING_ERROR}" if refused else "")
+            self._call(expected, self.est.partial_fit, X)
             return
-        if p["handle_missing"] == "error" and any(None in c for c in columns):
+        if refused:
             self._call(MISSING_ERROR, self.est.partial_fit, X)
             if not self.chunks:
                 # A first partial_fit starts over, as fit does: a rejected one
@@ -602,3 +606,45 @@ def test_random_call_sequences_keras():
         KerasLookupMachine,
         settings=settings(max_examples=8, stateful_step_count=12, **FUZZ_SETTINGS),
     )
+
+
+# Sequences the machine found, replayed on their own -----------------------------------
+
+needs_partial_fit = pytest.mark.skipif(not HAS_PARTIAL_FIT, reason="no partial_fit")
+
+
+@needs_partial_fit
+def test_partial_fit_keeps_a_chunk_without_frequent_terms():
+    """A chunk refused for having no frequent term yet still counts later."""
+    est = StringLookupTransformer(engine="arrow", min_frequency=2)
+    chunk = pd.DataFrame({"p": ["a", "b"]})
+    with pytest.raises(ValueError, match=NO_TERM):
+        est.partial_fit(chunk)
+
+    est.partial_fit(chunk)
+
+    assert est.vocabularies_ == [["b", "a"]]
+
+
+@needs_partial_fit
+def test_partial_fit_refuses_a_changed_shared_vocabulary():
+    """Counts of two columns cannot go on as one shared block: a clear error."""
+    X = pd.DataFrame({"p": ["a", "b"], "q": ["x", "y"]})
+    est = StringLookupTransformer(engine="arrow").partial_fit(X)
+    est.set_params(shared_vocabulary=True)
+
+    with pytest.raises(ValueError, match=r"shared_vocabulary.*\bfit\b"):
+        est.partial_fit(X)
+    assert est.vocabularies_ == [["b", "a"], ["y", "x"]]
+
+
+@needs_partial_fit
+def test_partial_fit_refused_first_chunk_leaves_no_half_fit():
+    """A first partial_fit refused for its data leaves an unfitted transformer."""
+    X = pd.DataFrame({"p": ["a", "b"]})
+    est = StringLookupTransformer(engine="arrow", handle_missing="error").fit(X)
+    with pytest.raises(ValueError, match=MISSING_ERROR):
+        est.partial_fit(pd.DataFrame({"p": ["a", None]}))
+
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        est.transform(X)
