@@ -71,6 +71,7 @@ def pytest_collection_modifyitems(items):
             if item.name.startswith(prefix):
                 item.add_marker(pytest.mark.xfail(strict=True, reason=reason))
 
+
 KNOWN_LIMITATIONS["test_feature_names_stay_unique_when_terms_look_generated"] = (
     "a learned term spelled like a generated name ([UNK]_0, [PAD]_3) can repeat "
     "an output feature name"
