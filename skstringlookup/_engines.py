@@ -93,6 +93,8 @@ class ArrowLookup:
     def _lookup_distinct(self, values):
         encoded = pc.dictionary_encode(values)
         distinct = encoded.dictionary.to_pylist()
+        if not distinct:
+            return np.full(len(values), MISSING, dtype=np.int64)
         get = self.index.get
         mapped = np.fromiter(
             (get(t, UNSEEN - 1) for t in distinct), dtype=np.int64, count=len(distinct)
