@@ -126,7 +126,12 @@ def _text_from_series(s, label, encoding):
         return pc.take(categories, indices)
 
     if name in ("str", "string") or name.startswith("string["):
-        return _text_from_arrow(pa.array(s.array, from_pandas=True), label, encoding)
+        try:
+            arr = pa.array(s.array, from_pandas=True)
+        except UnicodeError:
+            # Python-backed strings may hold lone surrogates: find the cell.
+            return _text_from_objects_slowly(s.to_numpy(dtype=object), label, encoding)
+        return _text_from_arrow(arr, label, encoding)
 
     if isinstance(dtype, np.dtype):
         return _text_from_numpy(s.to_numpy(), label, encoding)
@@ -308,9 +313,15 @@ def _index_column(col, label, what):
     values = np.asarray(col)
 
     if values.dtype.kind == "O":
-        if all(isinstance(v, numbers.Integral) for v in values) and not any(
-            isinstance(v, bool) for v in values
-        ):
+        flags = [v for v in values if isinstance(v, (bool, np.bool_))]
+        if flags:
+            msg = (
+                f"{label} must hold integer indices, but {label} holds a bool "
+                f"({flags[0]!r}), which {what} does not read as an index. Pass "
+                "indices, not booleans."
+            )
+            raise TypeError(msg)
+        if all(isinstance(v, numbers.Integral) for v in values):
             # Integers beyond int64 are outside any vocabulary: index -1.
             values = np.array(
                 [int(v) if -(2**63) <= v < 2**63 else -1 for v in values],
@@ -329,7 +340,9 @@ def _index_column(col, label, what):
     kind = values.dtype.kind
     if kind in "iu":
         if kind == "u" and values.size and values.max() > np.iinfo(np.int64).max:
-            return np.full(values.shape, -1, dtype=np.int64)
+            # Beyond int64 is beyond any vocabulary: index -1, the OOV token.
+            too_large = values > np.iinfo(np.int64).max
+            return np.where(too_large, 0, values).astype(np.int64) - too_large
         return values.astype(np.int64, copy=False)
     if kind == "f":
         if np.isnan(values).any():

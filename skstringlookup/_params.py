@@ -96,6 +96,11 @@ def _check_token(name, value, *, allow_none):
         expectation = "None or a str" if allow_none else "a str"
         msg = f"{name} must be {expectation}. Got {value!r} instead."
         raise TypeError(msg)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        msg = f"{name} must be valid UTF-8 text. Got {value!r} instead."
+        raise ValueError(msg) from None
     return value
 
 

@@ -341,9 +341,19 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
 
         counts = self._count_blocks(columns, config)
         if previous is not None:
+            if len(previous) != len(counts):
+                msg = (
+                    f"shared_vocabulary must stay {not config.shared_vocabulary} "
+                    "between partial_fit calls, since the counts so far were kept "
+                    f"that way. Got shared_vocabulary={config.shared_vocabulary} "
+                    "instead; call fit to start over."
+                )
+                raise ValueError(msg)
             counts = [old.merge(new) for old, new in zip(previous, counts, strict=True)]
-        self._fit_counts(counts, names, config)
+        # Keep the counts even if no term is frequent enough yet: later chunks
+        # may change that.
         self._term_counts = counts
+        self._fit_counts(counts, names, config)
         return self
 
     def _forget_fit(self):
@@ -621,15 +631,27 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
         return np.asarray(names, dtype=object)
 
     def _block_tokens(self, b, config):
+        terms = self.vocabularies_[b]
         k = config.num_oov_indices
         oov = (
             [config.oov_token]
             if k == 1
             else [f"{config.oov_token}_{i}" for i in range(k)]
         )
-        tokens = oov + list(self.vocabularies_[b])
-        depth = config.depth(len(self.vocabularies_[b]))
-        return tokens + [f"[PAD]_{i}" for i in range(len(tokens), depth)]
+        padding = [
+            f"[PAD]_{i}" for i in range(k + len(terms), config.depth(len(terms)))
+        ]
+
+        # A learned term may be spelled like a generated name; the generated
+        # name then gets underscores appended until it is unique.
+        taken = set(terms)
+        generated = []
+        for name in oov + padding:
+            while name in taken:
+                name += "_"
+            taken.add(name)
+            generated.append(name)
+        return generated[:k] + list(terms) + generated[k:]
 
     # Cached runtime state --------------------------------------------------------
 
@@ -689,6 +711,10 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
         if config.output_mode != "tf_idf":
             return
         weights = getattr(self, "idf_weights_", None)
+        for b, w in enumerate(weights or []):
+            if not np.all(np.isfinite(np.asarray(w, dtype=np.float64))):
+                msg = f"idf_weights_[{b}] must hold finite numbers. {advice}"
+                raise ValueError(msg)
         if weights is None:
             msg = (
                 "output_mode='tf_idf' needs idf_weights_, which this transformer "

@@ -44,19 +44,6 @@ def run_python():
 # and the docstring Notes): the test states the behaviour we want; the package
 # does not give it yet.
 KNOWN_LIMITATIONS = {
-    "test_edited_idf_weights_raise[nan": "hand-edited NaN idf weights are not checked",
-    "test_indices_outside_the_vocabulary_map_to_oov_token[uint64_max": (
-        "uint64 indices above the int64 range are not yet mapped to the OOV token"
-    ),
-    "test_indices_that_are_not_whole_numbers_raise[object_bools": (
-        "bool indices in an object array are read as 0 and 1"
-    ),
-    "test_lone_surrogate_in_special_token_raises": (
-        "mask_token and oov_token are not checked for lone surrogates"
-    ),
-    "test_lone_surrogate_raises_naming_the_column[python_string_dtype": (
-        "pandas' python-backed string dtype raises pandas' own encode error"
-    ),
     "test_vocabulary_edited_in_place_is_not_ignored": (
         "a vocabularies_ list edited in place after a transform keeps the cached "
         "lookup table; reassigning the attribute is detected"
@@ -70,9 +57,3 @@ def pytest_collection_modifyitems(items):
         for prefix, reason in KNOWN_LIMITATIONS.items():
             if item.name.startswith(prefix):
                 item.add_marker(pytest.mark.xfail(strict=True, reason=reason))
-
-
-KNOWN_LIMITATIONS["test_feature_names_stay_unique_when_terms_look_generated"] = (
-    "a learned term spelled like a generated name ([UNK]_0, [PAD]_3) can repeat "
-    "an output feature name"
-)

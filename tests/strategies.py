@@ -82,9 +82,18 @@ MISSING = (None, float("nan"), np.float64("nan"), pd.NA)
 
 # Containers of a pandas column of text, and of a column of numbers. NumPy
 # frames and lists of rows hold every column as Python objects.
-TEXT_CONTAINERS = ("object", "str", "string", "category")
+TEXT_CONTAINERS = (
+    "object",
+    "str",
+    "string",
+    "string[python]",
+    "large_string[pyarrow]",
+    "category",
+)
 NUMERIC_CONTAINERS = ("object", "native")
-CONTAINERS = (*TEXT_CONTAINERS, "native", "numpy")
+# Text columns of a polars frame: plain strings or categoricals.
+POLARS_TEXT = ("polars_string", "polars_categorical")
+CONTAINERS = (*TEXT_CONTAINERS, "native", "numpy", *POLARS_TEXT)
 
 
 def is_missing(cell):
@@ -178,9 +187,9 @@ def _column_kind(cells):
 def make_column(cells, container):
     """A pandas Series or 1-D NumPy array holding `cells`.
 
-    ``"object"``, ``"str"`` (pandas' default text dtype), ``"string"``,
-    ``"category"`` and ``"native"`` (Int64/float64 for numbers) are Series;
-    ``"numpy"`` is an object array.
+    ``"object"``, ``"str"`` (pandas' default text dtype), the ``"string"``
+    dtypes, ``"category"`` and ``"native"`` (Int64/float64 for numbers) are
+    Series; ``"numpy"`` is an object array.
     """
     if container == "numpy":
         out = np.empty(len(cells), dtype=object)
@@ -197,6 +206,9 @@ def make_column(cells, container):
         out = np.empty(len(cells), dtype=object)
         out[:] = cells
         return pd.Series(out, dtype=object)
+    if container.endswith("[pyarrow]"):
+        # pandas' Arrow dtypes take None for a missing cell, not NaN.
+        cells = [None if is_missing(c) else c for c in cells]
     return pd.Series(list(cells), dtype=container)
 
 
@@ -220,17 +232,21 @@ def make_frame(columns, containers=None, *, frame="pandas", names=None):
     if frame == "polars":
         import polars as pl
 
-        types = {"text": pl.String, "int": pl.Int64, "float": pl.Float64}
-        return pl.DataFrame(
-            [
-                pl.Series(
-                    name,
-                    [None if is_missing(c) else c for c in cells],
-                    dtype=types[_column_kind(cells)],
+        containers = containers or ("polars_string",) * len(columns)
+        types = {"int": pl.Int64, "float": pl.Float64}
+        series = []
+        for name, cells, container in zip(names, columns, containers, strict=True):
+            kind = _column_kind(cells)
+            if kind == "text":
+                text = (
+                    pl.Categorical if container == "polars_categorical" else pl.String
                 )
-                for name, cells in zip(names, columns, strict=True)
-            ]
-        )
+                dtype = text
+            else:
+                dtype = types[kind]
+            values = [None if is_missing(c) else c for c in cells]
+            series.append(pl.Series(name, values, dtype=dtype))
+        return pl.DataFrame(series)
     rows = [[cells[i] for cells in columns] for i in range(n_rows)]
     if frame == "numpy":
         out = np.empty((n_rows, len(columns)), dtype=object)
@@ -252,6 +268,8 @@ def _frame_kinds():
 
 
 FRAMES = _frame_kinds()
+# Frames whose columns each have their own container.
+TABLES = ("pandas", "polars")
 
 
 class FrameSample(NamedTuple):
@@ -311,7 +329,9 @@ def frame_samples(
                 cell = cell | missing_cells()
             new = draw(st.lists(cell, min_size=n_new, max_size=n_new))
             choices = NUMERIC_CONTAINERS
-        container = draw(st.sampled_from(choices)) if frame == "pandas" else frame
+        if frame == "polars" and kind == "text":
+            choices = POLARS_TEXT
+        container = draw(st.sampled_from(choices)) if frame in TABLES else frame
         columns.append(cells)
         new_columns.append(new)
         containers.append(container)
@@ -358,10 +378,13 @@ def params(
             st.none() | st.integers(1, 3) | st.floats(0.05, 0.5, allow_subnormal=False)
         )
     missing_choices = [h for h in handle_missing if h != "mask" or mask is not None]
+    oov_token = draw(st.sampled_from(["[UNK]", "[UNK]", "<oov>", ""]))
+    if oov_token == mask:
+        oov_token = "[UNK]"
     return {
         "output_mode": mode,
         "mask_token": mask,
-        "oov_token": draw(st.sampled_from(["[UNK]", "[UNK]", "<oov>"])),
+        "oov_token": oov_token,
         "num_oov_indices": k,
         "max_tokens": max_tokens,
         "pad_to_max_tokens": pad,

@@ -222,8 +222,13 @@ def test_transform_maps_an_all_missing_column(engine, params, expected):
     assert fitted.transform(X).tolist() == expected
 
 
+# Small batches and large ones take different paths through the Arrow engine.
+N_ROWS = [2, 100]
+
+
 @pytest.mark.parametrize("engine", ENGINES, ids=ENGINES)
-def test_missing_cell_without_an_oov_index_raises(engine):
+@pytest.mark.parametrize("n_rows", N_ROWS, ids=["small", "large"])
+def test_missing_cell_without_an_oov_index_raises(engine, n_rows):
     """num_oov_indices=0 leaves missing cells nowhere to go: a clear error."""
     fitted = _fit(engine, X=_column(["x"]), num_oov_indices=0)
 
@@ -232,11 +237,12 @@ def test_missing_cell_without_an_oov_index_raises(engine):
         match=r"column 'a' has 1 missing cells.*num_oov_indices=0.*"
         r"Set handle_missing='mask'",
     ):
-        fitted.transform(_column(["x", None]))
+        fitted.transform(_column(["x"] * (n_rows - 1) + [None]))
 
 
 @pytest.mark.parametrize("engine", ENGINES, ids=ENGINES)
-def test_unseen_term_without_an_oov_index_raises(engine):
+@pytest.mark.parametrize("n_rows", N_ROWS, ids=["small", "large"])
+def test_unseen_term_without_an_oov_index_raises(engine, n_rows):
     """num_oov_indices=0 and an unseen term: the error names the term."""
     fitted = _fit(engine, X=_column(["x"]), num_oov_indices=0)
 
@@ -245,7 +251,7 @@ def test_unseen_term_without_an_oov_index_raises(engine):
         match=re.escape("column 'a' has 1 cells whose terms are not in the vocabulary")
         + r", such as \['zz'\].*Set num_oov_indices >= 1",
     ):
-        fitted.transform(_column(["x", "zz"]))
+        fitted.transform(_column(["x"] * (n_rows - 1) + ["zz"]))
 
 
 # Long, undecodable and look-alike strings -------------------------------------------

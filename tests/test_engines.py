@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 import pytest
 import scipy.sparse as sp
 import tensorflow as tf
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from strategies import (
     any_params,
@@ -37,6 +37,13 @@ SLOW = [
     HealthCheck.data_too_large,
     HealthCheck.large_base_example,
 ]
+# No explain phase: it reruns a failing example hundreds of times.
+HYPOTHESIS = {
+    "deadline": None,
+    "suppress_health_check": SLOW,
+    "phases": [p for p in Phase if p is not Phase.explain],
+    "report_multiple_bugs": False,
+}
 
 
 # Helpers ---------------------------------------------------------------------
@@ -138,21 +145,21 @@ def _compare_engines(sample, parameters):
 # Differential tests on generated input ------------------------------------------
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=SLOW)
+@settings(max_examples=120, **HYPOTHESIS)
 @given(sample=frame_samples(), parameters=params())
 def test_engines_agree_on_generated_frames(sample, parameters):
     """Both engines give identical outputs, names and errors on any input."""
     _compare_engines(sample, parameters)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=SLOW)
+@settings(max_examples=60, **HYPOTHESIS)
 @given(sample=frame_samples(max_rows=6, long=False), parameters=any_params())
 def test_engines_agree_on_any_parameters(sample, parameters):
     """Invalid parameter sets raise the same error with either engine."""
     _compare_engines(sample, parameters)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=SLOW)
+@settings(max_examples=40, **HYPOTHESIS)
 @given(
     sample=frame_samples(min_rows=33, max_rows=80, max_cols=2, long=False),
     parameters=params(),
@@ -171,7 +178,7 @@ def _adapt_indices(cells, token_start, terms):
     return np.asarray(layer(np.array(terms, dtype=object))).tolist()
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=SLOW)
+@settings(max_examples=40, **HYPOTHESIS)
 @given(cells=st.integers(1, 40).flatmap(lambda n: column_cells(n, missing=False)))
 def test_arrow_fit_equals_adapt_on_generated_columns(cells):
     """The vocabulary learned without TensorFlow is the one ``adapt`` learns."""
@@ -382,7 +389,7 @@ def test_all_missing_batch_on_a_large_vocabulary(engine, rows, large_fit):
     assert lookup.transform(X)[:, 0].tolist() == [0] * rows
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=SLOW)
+@settings(max_examples=60, **HYPOTHESIS)
 @given(
     pool=st.lists(text_cells(long=False), max_size=12).map(
         lambda cells: list(dict.fromkeys([*cells, *(f"w{i}" for i in range(15))]))

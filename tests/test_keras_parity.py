@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 import tensorflow as tf
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from strategies import frame_samples, params, text_of
 
 from skstringlookup import StringLookupTransformer
@@ -27,6 +27,13 @@ SLOW = [
     HealthCheck.data_too_large,
     HealthCheck.large_base_example,
 ]
+# No explain phase: it reruns a failing example hundreds of times.
+HYPOTHESIS = {
+    "deadline": None,
+    "suppress_health_check": SLOW,
+    "phases": [p for p in Phase if p is not Phase.explain],
+    "report_multiple_bugs": False,
+}
 
 
 # Helpers ---------------------------------------------------------------------
@@ -529,6 +536,7 @@ ENCODED_MODES = MODES[1:]
 def test_padding_and_sparse_output_equal_layer(mode, limits, sparse, shared):
     """``max_tokens``, padding and sparse CSR output equal the dense layer output."""
     kwargs = {"output_mode": mode, "sparse": sparse, "num_oov_indices": 2, **limits}
+    _fit_and_compare(kwargs, "vocabulary", shared=shared)
     lookup, keras = _fit_and_compare(kwargs, "adapt", shared=shared)
     if limits.get("pad_to_max_tokens"):
         n_blocks = 1 if shared and mode != "one_hot" else 2
@@ -632,7 +640,7 @@ def _keras_order(layer, terms, mode):
     return [t for _, t in sorted(zip(positions, terms, strict=True))]
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=SLOW)
+@settings(max_examples=40, **HYPOTHESIS)
 @given(
     sample=frame_samples(max_cols=2),
     parameters=params(invert=(False,)),
@@ -698,7 +706,7 @@ def _expect_transform_error(lookup, columns):
     return None
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=SLOW)
+@settings(max_examples=40, **HYPOTHESIS)
 @given(
     sample=frame_samples(max_cols=2),
     parameters=params(invert=(False,)),

@@ -237,11 +237,6 @@ def test_chunks_read_from_a_csv_file(tmp_path):
     assert lookup.vocabularies_ == [["Oslo", "Lima", "Pune"], ["1", "2", "4"]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="partial_fit drops the counts of a chunk with nothing to learn yet "
-    "(patch in the Dask report)",
-)
 def test_chunk_with_nothing_to_learn_yet_keeps_its_counts():
     """A chunk that leaves nothing to learn raises, yet its counts are kept.
 
@@ -273,11 +268,6 @@ def test_transform_after_a_failed_fit_says_not_fitted():
         lookup.transform(pd.DataFrame({"x": ["m"]}))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="partial_fit does not check that the vocabulary blocks stay the same "
-    "(patch in the Dask report)",
-)
 def test_partial_fit_refuses_a_change_of_shared_vocabulary():
     """Counts per column and counts shared cannot be added up."""
     frame = pd.DataFrame({"x": ["a"], "y": ["b"]})
