@@ -40,17 +40,18 @@ def _is_polars_frame(X):
     return type(X).__module__.startswith("polars") and hasattr(X, "get_column")
 
 
-def split_frame(X, estimator_name):
+def split_frame(X, estimator_name, *, min_rows=1):
     """Split `X` into 1-D columns; also return the names and the checked `X`.
 
     Columns are pandas Series, Arrow arrays (polars) or NumPy arrays. The
-    errors for bad shapes are scikit-learn's.
+    errors for bad shapes are scikit-learn's. ``min_rows=0`` lets an empty batch
+    through (transform), as the Keras layer does.
     """
     from sklearn.utils.validation import check_array
 
     if is_pandas_frame(X):
         n_rows, n_cols = X.shape
-        _check_shape(n_rows, n_cols, X.shape, estimator_name)
+        _check_shape(n_rows, n_cols, X.shape, estimator_name, min_rows)
         names = np.asarray(X.columns, dtype=object)
         if not all(isinstance(name, str) for name in names):
             names = None
@@ -58,7 +59,7 @@ def split_frame(X, estimator_name):
 
     if _is_polars_frame(X):
         n_rows, n_cols = X.shape
-        _check_shape(n_rows, n_cols, X.shape, estimator_name)
+        _check_shape(n_rows, n_cols, X.shape, estimator_name, min_rows)
         names = np.asarray(X.columns, dtype=object)
         columns = [X.get_column(name).to_arrow() for name in X.columns]
         return columns, names, X
@@ -78,17 +79,18 @@ def split_frame(X, estimator_name):
         X,
         dtype=None,
         ensure_all_finite=False,
+        ensure_min_samples=min_rows,
         estimator=estimator_name,
         input_name="X",
     )
     return [X[:, j] for j in range(X.shape[1])], None, X
 
 
-def _check_shape(n_rows, n_cols, shape, estimator_name):
-    if n_rows < 1:
+def _check_shape(n_rows, n_cols, shape, estimator_name, min_rows):
+    if n_rows < min_rows:
         msg = (
-            f"Found array with 0 sample(s) (shape={shape}) while a minimum of 1 "
-            f"is required by {estimator_name}."
+            f"Found array with 0 sample(s) (shape={shape}) while a minimum of "
+            f"{min_rows} is required by {estimator_name}."
         )
         raise ValueError(msg)
     if n_cols < 1:

@@ -131,7 +131,15 @@ class KerasLookup:
     """
 
     def __init__(self, terms, config):
-        import tensorflow as tf
+        try:
+            import tensorflow as tf
+        except ImportError as exc:
+            msg = (
+                "engine='keras' needs TensorFlow, which cannot be imported here "
+                f"({exc}). Install tensorflow, or call set_params(engine='arrow'),"
+                " which gives the same output without TensorFlow."
+            )
+            raise ImportError(msg) from exc
 
         self.config = config
         self.placeholder = terms[0]
@@ -150,6 +158,8 @@ class KerasLookup:
         self.layer(np.array([self.placeholder], dtype=object))
 
     def lookup(self, values):
+        if len(values) == 0:
+            return np.empty(0, dtype=np.int64)
         cells = values.to_numpy(zero_copy_only=False)
         has_missing = values.null_count > 0
         if has_missing:

@@ -457,7 +457,10 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
         return self._indices_to_terms(X, config, "inverse_transform")
 
     def _read_text(self, X, config, *, reset):
-        columns, names, X_checked = split_frame(X, type(self).__name__)
+        min_rows = 1 if reset else 0
+        columns, names, X_checked = split_frame(
+            X, type(self).__name__, min_rows=min_rows
+        )
         validate_data(self, X=X_checked, reset=reset, skip_check_array=True)
         return read_text_columns(columns, names, config.encoding), names
 
@@ -581,8 +584,19 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
         return indices
 
     def _indices_to_terms(self, X, config, what):
-        columns, names, X_checked = split_frame(X, type(self).__name__)
-        validate_data(self, X=X_checked, reset=False, skip_check_array=True)
+        columns, names, X_checked = split_frame(X, type(self).__name__, min_rows=0)
+        if names is not None or what == "transform":
+            validate_data(self, X=X_checked, reset=False, skip_check_array=True)
+        elif len(columns) != self.n_features_in_:
+            # Indices usually come from transform, which returns an array:
+            # only their number is checked, without the feature-name warning.
+            msg = (
+                f"X has {len(columns)} features, but {type(self).__name__} is "
+                f"expecting {self.n_features_in_} features as input."
+            )
+            raise ValueError(msg)
+        if names is None:
+            names = self.__dict__.get("feature_names_in_")
         indices = read_index_columns(columns, names, what)
         layouts = self._layouts(config)
 

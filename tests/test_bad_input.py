@@ -62,14 +62,11 @@ def test_fit_rejects_empty_input(name):
 @pytest.mark.parametrize("engine", ENGINES, ids=ENGINES)
 @pytest.mark.parametrize(
     ("X", "what"),
-    [
-        (pd.DataFrame({"a": pd.Series([], dtype=object)}), "0 sample"),
-        (pd.DataFrame(index=[0, 1]), "0 feature"),
-    ],
-    ids=["no_rows", "no_columns"],
+    [(pd.DataFrame(index=[0, 1]), "0 feature")],
+    ids=["no_columns"],
 )
 def test_transform_rejects_empty_input(engine, X, what):
-    """transform refuses an empty frame as fit does."""
+    """transform refuses a frame without columns (0 rows give 0 rows back)."""
     fitted = _fit(engine, X=pd.DataFrame({"a": ["x", "y"]}))
 
     with pytest.raises(ValueError, match=rf"{what}\(s\).*minimum of 1 is required"):
