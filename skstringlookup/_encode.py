@@ -2,7 +2,13 @@
 
 import numpy as np
 
-__all__ = ["encode"]
+__all__ = ["CHUNK_ROWS", "encode"]
+
+# Rows looked up (in _transformer) and encoded (here) at a time. A lookup's
+# temporary arrays (for the Keras engine, the cells as Python objects and as a
+# string tensor, ten times the size of the int64 indices) and an encoding's
+# then stay small beside the input and the output, however many rows there are.
+CHUNK_ROWS = 1 << 20
 
 
 def _sparse_container():
@@ -18,6 +24,10 @@ def _sparse_container():
 def encode(blocks, depths, config, weights):
     """Encode the lookups of every block side by side.
 
+    The non-int modes encode `CHUNK_ROWS` rows at a time into the output,
+    so that their temporary arrays stay small beside it; a sparse output is
+    stacked from its chunks at the end.
+
     Parameters
     ----------
     blocks : list of ndarray of shape (n_samples, n_columns_in_block)
@@ -28,6 +38,29 @@ def encode(blocks, depths, config, weights):
     weights : list of ndarray or None
         tf-idf weights per block, OOV slots first.
     """
+    n_rows = blocks[0].shape[0]
+    if config.output_mode == "int" or n_rows <= CHUNK_ROWS:
+        return _encode_rows(blocks, depths, config, weights)
+
+    parts, out = [], None
+    for start in range(0, n_rows, CHUNK_ROWS):
+        chunk = [block[start : start + CHUNK_ROWS] for block in blocks]
+        part = _encode_rows(chunk, depths, config, weights)
+        if config.sparse:
+            parts.append(part)
+            continue
+        if out is None:
+            out = np.empty((n_rows, part.shape[1]), dtype=part.dtype)
+        out[start : start + len(part)] = part
+    if config.sparse:
+        import scipy.sparse as sp
+
+        return sp.vstack(parts, format="csr")
+    return out
+
+
+def _encode_rows(blocks, depths, config, weights):
+    """:func:`encode` of all the rows of `blocks` at once."""
     n_rows = blocks[0].shape[0]
     if config.output_mode == "int":
         out = blocks[0] if len(blocks) == 1 else np.hstack(blocks)

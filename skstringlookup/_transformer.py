@@ -18,7 +18,7 @@ from skstringlookup._columns import (
     read_text_columns,
     split_frame,
 )
-from skstringlookup._encode import encode
+from skstringlookup._encode import CHUNK_ROWS, encode
 from skstringlookup._engines import (
     MISSING,
     SMALL_BATCH,
@@ -199,6 +199,18 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
       float64; Keras' float32 ``reduce_mean`` can differ in the last bit.
     - Pickles hold no Keras object, so they load under Keras 2 or 3, or
       without TensorFlow.
+    - A batch of 0 rows transforms to 0 rows, as the layer does; ``fit``
+      still needs at least one row.
+
+    Known limitations:
+
+    - Numbers are looked up by their ``str()`` text, so ``1.0`` is not ``1``.
+      An integer column that gains a missing value becomes a float column in
+      pandas; keep it integer with the nullable ``"Int64"`` dtype, or cast it
+      to ``str`` before fitting and transforming.
+    - Lookup tables are cached per fitted vocabulary. Assigning new lists to
+      ``vocabularies_`` is noticed; editing a list in place after a transform
+      is not.
 
     Examples
     --------
@@ -313,9 +325,16 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
         the numbers of rows and non-missing cells); ``fit`` keeps none and
         starts over, as does ``partial_fit`` after ``fit``.
 
+        A chunk after which some vocabulary has no term to learn yet raises
+        the ``ValueError`` that ``fit`` on the rows so far raises, but its
+        counts are kept: catch the error and go on with the next chunk. A Dask
+        DataFrame chunk is counted partition by partition, as ``fit`` counts
+        it.
+
         Parameters
         ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
+        X : array-like, DataFrame or Dask DataFrame of shape \
+                (n_samples, n_features)
             A chunk of rows, with the same columns every time.
         y : None
             Ignored.
@@ -336,10 +355,15 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
         previous = self.__dict__.get("_term_counts")
         if previous is None:
             self._forget_fit()
-        columns, names = self._read_text(X, config, reset=previous is None)
-        self._check_missing(columns, names, config)
+        if _is_dask(X):
+            from skstringlookup._dask import count_dask
 
-        counts = self._count_blocks(columns, config)
+            counts, names = count_dask(self, X, config, reset=previous is None)
+        else:
+            columns, names = self._read_text(X, config, reset=previous is None)
+            self._check_missing(columns, names, config)
+            counts = self._count_blocks(columns, config)
+
         if previous is not None:
             if len(previous) != len(counts):
                 msg = (
@@ -481,17 +505,20 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
         self._check_missing(columns, names, config)
         lookups = self._lookups(config)
 
-        blocks = []
-        for b, lookup in enumerate(lookups):
-            members = range(len(columns)) if config.shared_vocabulary else [b]
-            indices = [
-                self._lookup_column(lookup, columns[j], column_label(names, j), config)
-                for j in members
-            ]
-            blocks.append(np.stack(indices, axis=1))
+        # Each column's indices go straight to their place in one array, so
+        # that the int output is never copied.
+        indices = np.empty((len(columns[0]), len(columns)), dtype=np.int64)
+        for j, values in enumerate(columns):
+            lookup = lookups[0 if config.shared_vocabulary else j]
+            label = column_label(names, j)
+            self._lookup_column(lookup, values, label, config, out=indices[:, j])
 
         if config.invert:
-            return blocks[0] if len(blocks) == 1 else np.hstack(blocks)
+            return indices
+        if config.shared_vocabulary or config.output_mode == "int":
+            blocks = [indices]
+        else:
+            blocks = [indices[:, j : j + 1] for j in range(len(columns))]
         depths = [config.depth(len(v)) for v in self.vocabularies_]
         weights = getattr(self, "idf_weights_", None)
         return encode(blocks, depths, config, weights)
@@ -547,8 +574,15 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
         depths = [config.depth(len(v)) for v in self.vocabularies_]
         return encode(blocks, depths, config, self.__dict__.get("idf_weights_"))
 
-    def _lookup_column(self, lookup, values, label, config):
-        indices = lookup.lookup(values)
+    def _lookup_column(self, lookup, values, label, config, out=None):
+        """Int-layout indices of one column, looked up `CHUNK_ROWS` at a time.
+
+        Written into `out` when given. The errors count the whole column.
+        """
+        indices = np.empty(len(values), dtype=np.int64) if out is None else out
+        for start in range(0, len(values), CHUNK_ROWS):
+            chunk = values.slice(start, CHUNK_ROWS)
+            indices[start : start + len(chunk)] = lookup.lookup(chunk)
 
         unseen = indices == UNSEEN
         if unseen.any():

@@ -21,6 +21,10 @@ __all__ = [
     "resolve_given",
 ]
 
+# Rows whose document counts are taken at a time, so that the term codes of a
+# shared vocabulary's rows stay small beside the input.
+DOC_CHUNK_ROWS = 1 << 20
+
 
 class TermCounts:
     """Term counts of one vocabulary block, mergeable across chunks.
@@ -70,19 +74,24 @@ class TermCounts:
         )
 
     def merge(self, other):
-        """Counts of both chunks together."""
-        table = pa.table(
-            {
-                "t": pa.concat_arrays([self.terms, other.terms]),
-                "c": np.concatenate([self.counts, other.counts]),
-                "d": np.concatenate([self.doc_counts, other.doc_counts]),
-            }
-        )
-        summed = table.group_by("t").aggregate([("c", "sum"), ("d", "sum")])
+        """Counts of both chunks together.
+
+        Each side holds a term once: the terms of `other` are looked up among
+        those of `self`, the counts of the terms found are added, and the
+        other terms follow. No hash table of both sides is built.
+        """
+        index = pc.index_in(other.terms, value_set=self.terms)
+        found = index.is_valid().to_numpy(zero_copy_only=False)
+        at = index.drop_null().to_numpy()
+        counts = self.counts.copy()
+        counts[at] += other.counts[found]
+        doc_counts = self.doc_counts.copy()
+        doc_counts[at] += other.doc_counts[found]
+        new = ~found
         return TermCounts(
-            summed["t"].combine_chunks(),
-            summed["c_sum"].to_numpy(),
-            summed["d_sum"].to_numpy(),
+            pa.concat_arrays([self.terms, other.terms.filter(pa.array(new))]),
+            np.concatenate([counts, other.counts[new]]),
+            np.concatenate([doc_counts, other.doc_counts[new]]),
             self.n_docs + other.n_docs,
             self.n_cells + other.n_cells,
         )
@@ -92,11 +101,15 @@ def count_terms(columns, n_rows):
     """Count the terms of the given columns as one block.
 
     Several columns form one block when the vocabulary is shared; a row is then
-    one document.
+    one document. Nothing of the size of the input is copied: the columns are
+    counted as one chunked array, and the document counts are taken
+    `DOC_CHUNK_ROWS` rows at a time.
     """
-    values = columns[0] if len(columns) == 1 else pa.concat_arrays(columns)
+    values = pa.chunked_array(columns, type=columns[0].type)
     n_cells = len(values) - values.null_count
-    counted = pc.value_counts(values.drop_null())
+    counted = pc.value_counts(values)
+    if values.null_count:
+        counted = counted.filter(counted.field("values").is_valid())
     terms = counted.field("values")
     counts = counted.field("counts").to_numpy().astype(np.int64)
 
@@ -104,15 +117,29 @@ def count_terms(columns, n_rows):
         # One cell per row: a term's document count is its count.
         doc_counts = counts.copy()
     else:
-        rows = np.tile(np.arange(n_rows, dtype=np.int64), len(columns))
-        pairs = pa.table({"r": rows, "t": values}).filter(pc.is_valid(values))
-        unique_pairs = pairs.group_by(["r", "t"]).aggregate([])
-        per_doc = pc.value_counts(unique_pairs["t"].combine_chunks())
-        order = pc.index_in(terms, value_set=per_doc.field("values"))
-        doc_counts = per_doc.field("counts").to_numpy()[order.to_numpy()]
-        doc_counts = doc_counts.astype(np.int64)
+        doc_counts = np.zeros(len(terms), dtype=np.int64)
+        for start in range(0, n_rows, DOC_CHUNK_ROWS):
+            part = [column.slice(start, DOC_CHUNK_ROWS) for column in columns]
+            doc_counts += _doc_counts(part, terms)
 
     return TermCounts(terms, counts, doc_counts, n_rows, n_cells)
+
+
+def _doc_counts(columns, terms):
+    """How many rows of `columns` hold each of `terms`.
+
+    A row holds a term once however many of its cells hold it: the term codes
+    are sorted within each row, and each run of a code counts once.
+    """
+    codes = np.empty((len(columns[0]), len(columns)), dtype=np.int32)
+    for j, column in enumerate(columns):
+        found = pc.index_in(column, value_set=terms).fill_null(-1)
+        codes[:, j] = found.to_numpy(zero_copy_only=False)
+    codes.sort(axis=1)
+    first = np.ones(codes.shape, dtype=bool)
+    first[:, 1:] = codes[:, 1:] != codes[:, :-1]
+    first &= codes >= 0
+    return np.bincount(codes[first], minlength=len(terms))
 
 
 def rank_terms(counts, config):

@@ -381,10 +381,6 @@ def test_transform_checks_the_columns_before_computing():
         lookup.transform(renamed)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="partial_fit has no Dask dispatch yet (patch in the Dask report)",
-)
 def test_partial_fit_counts_dask_partitions():
     """partial_fit on Dask DataFrames adds up as on pandas chunks."""
     first, second = FRAME.iloc[:300], FRAME.iloc[300:]
