@@ -579,11 +579,18 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
 
         Written into `out` when given. The errors count the whole column.
         """
-        indices = np.empty(len(values), dtype=np.int64) if out is None else out
-        for start in range(0, len(values), CHUNK_ROWS):
-            chunk = values.slice(start, CHUNK_ROWS)
-            indices[start : start + len(chunk)] = lookup.lookup(chunk)
+        if out is None and len(values) <= CHUNK_ROWS:
+            indices = lookup.lookup(values)
+        else:
+            indices = np.empty(len(values), dtype=np.int64) if out is None else out
+            for start in range(0, len(values), CHUNK_ROWS):
+                chunk = values.slice(start, CHUNK_ROWS)
+                indices[start : start + len(chunk)] = lookup.lookup(chunk)
 
+        # Missing and unseen cells are the only negative indices: one pass
+        # tells whether there is anything to fix.
+        if indices.min(initial=0) >= 0:
+            return indices
         unseen = indices == UNSEEN
         if unseen.any():
             import pyarrow as pa

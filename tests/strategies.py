@@ -11,7 +11,21 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from hypothesis import HealthCheck, Phase
 from hypothesis import strategies as st
+
+# Settings shared by the slow property tests. No explain phase: it reruns a
+# failing example hundreds of times.
+HYPOTHESIS = {
+    "deadline": None,
+    "suppress_health_check": [
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
+    "phases": [p for p in Phase if p is not Phase.explain],
+    "report_multiple_bugs": False,
+}
 
 __all__ = [
     "CONTAINERS",

@@ -17,9 +17,10 @@ import pyarrow.compute as pc
 import pytest
 import scipy.sparse as sp
 import tensorflow as tf
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import (
+    HYPOTHESIS,
     any_params,
     column_cells,
     frame_samples,
@@ -32,18 +33,6 @@ from skstringlookup import StringLookupTransformer, _engines, _transformer
 
 KERAS2 = tf.keras.layers.StringLookup.__module__.startswith("tf_keras")
 ENGINES = ["arrow", "keras"]
-SLOW = [
-    HealthCheck.too_slow,
-    HealthCheck.data_too_large,
-    HealthCheck.large_base_example,
-]
-# No explain phase: it reruns a failing example hundreds of times.
-HYPOTHESIS = {
-    "deadline": None,
-    "suppress_health_check": SLOW,
-    "phases": [p for p in Phase if p is not Phase.explain],
-    "report_multiple_bugs": False,
-}
 
 
 # Helpers ---------------------------------------------------------------------

@@ -14,26 +14,14 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 import tensorflow as tf
-from hypothesis import HealthCheck, Phase, given, settings
-from strategies import frame_samples, params, text_of
+from hypothesis import given, settings
+from strategies import HYPOTHESIS, frame_samples, params, text_of
 
 from skstringlookup import StringLookupTransformer
 
 KERAS2 = tf.keras.layers.StringLookup.__module__.startswith("tf_keras")
 MODES = ["int", "one_hot", "multi_hot", "count", "tf_idf"]
 ENGINES = ["arrow", "keras"]
-SLOW = [
-    HealthCheck.too_slow,
-    HealthCheck.data_too_large,
-    HealthCheck.large_base_example,
-]
-# No explain phase: it reruns a failing example hundreds of times.
-HYPOTHESIS = {
-    "deadline": None,
-    "suppress_health_check": SLOW,
-    "phases": [p for p in Phase if p is not Phase.explain],
-    "report_multiple_bugs": False,
-}
 
 
 # Helpers ---------------------------------------------------------------------
