@@ -922,6 +922,13 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
 
     def __setstate__(self, state):
         version = state.pop(_STATE_KEY, STATE_VERSION)
+        if isinstance(version, int) and version < 1:
+            msg = (
+                f"This StringLookupTransformer carries the unknown state format "
+                f"{version!r}; formats start at 1. The pickle was altered or "
+                "written by something else; refit the transformer."
+            )
+            raise ValueError(msg)
         if not isinstance(version, int) or version > STATE_VERSION:
             msg = (
                 f"This StringLookupTransformer was saved in state format {version!r}"

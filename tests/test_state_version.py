@@ -237,6 +237,20 @@ def test_state_version_that_is_not_an_int_raises(version):
         pickle.loads(pickle.dumps(forged))
 
 
+OLDER_THAN_ANY = [0, -1]
+
+
+@pytest.mark.parametrize(
+    "version", OLDER_THAN_ANY, ids=[f"v{v}" for v in OLDER_THAN_ANY]
+)
+def test_state_version_below_the_first_format_raises(version):
+    """Formats start at 1: a lower version is refused rather than read as current."""
+    forged = _Forged(_fitted(), **{_STATE_KEY: version})
+
+    with pytest.raises(ValueError, match=rf"unknown state format {version}.*refit"):
+        pickle.loads(pickle.dumps(forged))
+
+
 def test_newer_state_written_by_a_patched_package_raises(monkeypatch):
     """A pickle written while STATE_VERSION was higher no longer loads."""
     import skstringlookup._transformer as module
