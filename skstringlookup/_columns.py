@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 __all__ = [
+    "column_kind",
     "column_label",
     "is_pandas_frame",
     "read_index_columns",
@@ -53,6 +54,7 @@ def split_frame(X, estimator_name, *, min_rows=1):
         n_rows, n_cols = X.shape
         _check_shape(n_rows, n_cols, X.shape, estimator_name, min_rows)
         names = np.asarray(X.columns, dtype=object)
+        _check_unique(names)
         if not all(isinstance(name, str) for name in names):
             names = None
         return [X.iloc[:, j] for j in range(n_cols)], names, X
@@ -61,8 +63,13 @@ def split_frame(X, estimator_name, *, min_rows=1):
         n_rows, n_cols = X.shape
         _check_shape(n_rows, n_cols, X.shape, estimator_name, min_rows)
         names = np.asarray(X.columns, dtype=object)
+        _check_unique(names)
         columns = [X.get_column(name).to_arrow() for name in X.columns]
-        return columns, names, X
+        # scikit-learn reads polars column names only from version 1.7 on; an
+        # empty pandas frame with the same columns tells them to any version.
+        import pandas as pd
+
+        return columns, names, pd.DataFrame(columns=list(X.columns))
 
     if hasattr(X, "toarray") or hasattr(X, "tocsr"):
         msg = (
@@ -86,6 +93,21 @@ def split_frame(X, estimator_name, *, min_rows=1):
     return [X[:, j] for j in range(X.shape[1])], None, X
 
 
+def _check_unique(names):
+    values, counts = np.unique(names.astype(str), return_counts=True)
+    if (counts > 1).any():
+        repeated = ", ".join(
+            f"{str(v)!r} {c} times"
+            for v, c in zip(values, counts, strict=True)
+            if c > 1
+        )
+        msg = (
+            "X must have unique column names, so that each column can be named "
+            f"in errors and in the output. Got {repeated}."
+        )
+        raise ValueError(msg)
+
+
 def _check_shape(n_rows, n_cols, shape, estimator_name, min_rows):
     if n_rows < min_rows:
         msg = (
@@ -99,6 +121,44 @@ def _check_shape(n_rows, n_cols, shape, estimator_name, min_rows):
             f"is required by {estimator_name}."
         )
         raise ValueError(msg)
+
+
+def column_kind(col):
+    """What a column's cells are read from: "text", "integer", "float",
+    "bool", or None when it holds nothing but missing cells.
+
+    Numbers become their ``str()`` text, which differs between kinds (``1``
+    reads "1", ``1.0`` reads "1.0"), so chunks of one column must agree.
+    """
+    from pandas.api.types import infer_dtype
+
+    if isinstance(col, (pa.Array, pa.ChunkedArray)):
+        t = col.type
+        if pa.types.is_dictionary(t):
+            t = t.value_type
+        if pa.types.is_integer(t):
+            return "integer"
+        if pa.types.is_floating(t):
+            return "float"
+        if pa.types.is_boolean(t):
+            return "bool"
+        return None if pa.types.is_null(t) else "text"
+
+    inferred = infer_dtype(col, skipna=True)
+    kinds = {
+        "string": "text",
+        "bytes": "text",
+        "categorical": None,
+        "integer": "integer",
+        "floating": "float",
+        "mixed-integer-float": "float",
+        "decimal": "float",
+        "boolean": "bool",
+        "empty": None,
+    }
+    if inferred == "categorical":
+        return column_kind(col.cat.categories)
+    return kinds.get(inferred, "text")
 
 
 def read_text_columns(columns, names, encoding):

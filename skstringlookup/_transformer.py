@@ -12,6 +12,7 @@ from sklearn.utils.validation import (
 )
 
 from skstringlookup._columns import (
+    column_kind,
     column_label,
     is_pandas_frame,
     read_index_columns,
@@ -360,8 +361,11 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
 
             counts, names = count_dask(self, X, config, reset=previous is None)
         else:
-            columns, names = self._read_text(X, config, reset=previous is None)
+            columns, names, kinds = self._read_text(
+                X, config, reset=previous is None, min_rows=1, with_kinds=True
+            )
             self._check_missing(columns, names, config)
+            self._check_kinds(kinds, names, previous is None)
             counts = self._count_blocks(columns, config)
 
         if previous is not None:
@@ -377,13 +381,40 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
         # Keep the counts even if no term is frequent enough yet: later chunks
         # may change that.
         self._term_counts = counts
-        self._fit_counts(counts, names, config)
+        try:
+            self._fit_counts(counts, names, config)
+        except ValueError as exc:
+            msg = (
+                f"{exc} The counts of this chunk are kept: partial_fit the next "
+                "chunk to go on."
+            )
+            raise ValueError(msg) from None
         return self
+
+    def _check_kinds(self, kinds, names, first):
+        """Refuse a chunk whose cells differ in kind from the earlier chunks'."""
+        previous = None if first else self.__dict__.get("_column_kinds")
+        if previous is None:
+            self._column_kinds = kinds
+            return
+        merged = []
+        for j, (old, new) in enumerate(zip(previous, kinds, strict=True)):
+            if old is not None and new is not None and old != new:
+                msg = (
+                    f"{column_label(names, j)} held {old} cells in earlier chunks "
+                    f"and holds {new} cells in this one; numbers are looked up by "
+                    "their str() text, so one fit on all rows would read them "
+                    "differently. Give every chunk the same dtype, for example "
+                    "with read_csv(..., dtype=str)."
+                )
+                raise ValueError(msg)
+            merged.append(old if old is not None else new)
+        self._column_kinds = merged
 
     def _forget_fit(self):
         with _CREATE_LOCK:
             _RUNTIMES.pop(self, None)
-        for name in ("_term_counts", "vocabularies_", "idf_weights_"):
+        for name in ("_term_counts", "_column_kinds", "vocabularies_", "idf_weights_"):
             self.__dict__.pop(name, None)
 
     def _count_blocks(self, columns, config):
@@ -446,8 +477,20 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         config = self._fitted_config()
         if _is_dask(X):
+            from sklearn.utils._set_output import _get_output_config
+
             from skstringlookup._dask import transform_dask
 
+            if _get_output_config("transform", self)["dense"] != "default":
+                # scikit-learn would compute the lazy result into one pandas
+                # or polars frame, with a new index.
+                msg = (
+                    "set_output must be 'default' to transform Dask input, which "
+                    "gives a lazy Dask result. Got set_output(transform="
+                    f"{_get_output_config('transform', self)['dense']!r}) instead; "
+                    "call set_output(transform='default')."
+                )
+                raise ValueError(msg)
             return transform_dask(self, X)
         if config.invert:
             return self._indices_to_terms(X, config, "transform")
@@ -480,13 +523,17 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
             return self._terms_to_output(X, config)
         return self._indices_to_terms(X, config, "inverse_transform")
 
-    def _read_text(self, X, config, *, reset):
-        min_rows = 1 if reset else 0
+    def _read_text(self, X, config, *, reset, min_rows=None, with_kinds=False):
+        if min_rows is None:
+            min_rows = 1 if reset else 0
         columns, names, X_checked = split_frame(
             X, type(self).__name__, min_rows=min_rows
         )
         validate_data(self, X=X_checked, reset=reset, skip_check_array=True)
-        return read_text_columns(columns, names, config.encoding), names
+        text = read_text_columns(columns, names, config.encoding)
+        if with_kinds:
+            return text, names, [column_kind(col) for col in columns]
+        return text, names
 
     def _check_missing(self, columns, names, config):
         if config.handle_missing != "error":

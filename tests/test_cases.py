@@ -247,6 +247,11 @@ def test_r3_nul_terms_stay_distinct(engine, container, pair):
     """R3: a NUL character makes a distinct term, in every container."""
     nul_term, other = pair
     make = TEXT_CONTAINERS[container]
+    if (
+        container == "category"
+        and len(pd.Categorical([nul_term, other]).categories) < 2
+    ):
+        pytest.xfail("this pandas merges categories that differ only by NULs")
 
     lookup = StringLookupTransformer(engine=engine).fit(make([nul_term, other, other]))
 

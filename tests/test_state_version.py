@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+import sklearn
 from sklearn.pipeline import Pipeline
 
 from skstringlookup import StringLookupTransformer
@@ -28,6 +29,8 @@ ARROW_ONLY = [name for name in CASES if "keras" not in name]
 pytestmark = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.InconsistentVersionWarning"
 )
+
+SKLEARN = tuple(int(part) for part in sklearn.__version__.split(".")[:2])
 
 
 def _frame(name):
@@ -85,6 +88,8 @@ def test_golden_pickle_gives_identical_outputs(name):
 @pytest.mark.parametrize("name", CASES, ids=CASES)
 def test_golden_pickle_survives_another_round_trip(name):
     """A loaded golden pickle, pickled again by this version, still matches."""
+    if "pipeline" in name and SKLEARN < (1, 9):
+        pytest.xfail("scikit-learn reads its own Pipelines only from its version on")
     est = joblib.load(GOLDEN / f"{name}.joblib")
     est.get_params()
 
