@@ -4,12 +4,9 @@ Each test asserts the right value the case gives, for every engine, and for
 neighbours of the literal input: other containers, columns and output modes.
 """
 
-import copy
-import io
 import json
 import math
 import os
-import pickle
 import re
 
 import farmhash
@@ -18,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from copies import COPIES, joblibbed
 from sklearn.pipeline import make_pipeline
 
 from skstringlookup import StringLookupTransformer
@@ -31,22 +29,7 @@ def _dense(out):
     return out.toarray() if sp.issparse(out) else out
 
 
-def _joblib_round_trip(obj):
-    buffer = io.BytesIO()
-    joblib.dump(obj, buffer)
-    buffer.seek(0)
-    return joblib.load(buffer)
-
-
-def _pickle_round_trip(obj):
-    return pickle.loads(pickle.dumps(obj))
-
-
-ROUND_TRIPS = {
-    "pickle": _pickle_round_trip,
-    "joblib": _joblib_round_trip,
-    "deepcopy": copy.deepcopy,
-}
+ROUND_TRIPS = {k: v for k, v in COPIES.items() if k != "cloudpickle"}
 
 
 def _polars_frame(cells, name="c"):
@@ -258,7 +241,7 @@ def test_r3_nul_terms_stay_distinct(engine, container, pair):
     assert lookup.vocabularies_ == [[other, nul_term]]
     query = make([nul_term, other] * 20)
     np.testing.assert_array_equal(lookup.transform(query).ravel(), [2, 1] * 20)
-    restored = _joblib_round_trip(lookup)
+    restored = joblibbed(lookup)
     assert restored.vocabularies_ == [[other, nul_term]]
     np.testing.assert_array_equal(
         restored.transform(make([nul_term, other])), [[2], [1]]
@@ -268,7 +251,7 @@ def test_r3_nul_terms_stay_distinct(engine, container, pair):
 def test_r3_literal_case_after_joblib(engine):
     """R3: the literal case, and its inverse, before and after joblib."""
     lookup = StringLookupTransformer(engine=engine).fit(_frame(["ab\x00", "ab", "ab"]))
-    restored = _joblib_round_trip(lookup)
+    restored = joblibbed(lookup)
 
     for model in (lookup, restored):
         assert model.vocabularies_ == [["ab", "ab\x00"]]
@@ -324,7 +307,7 @@ R4_VOCABULARY = ["a\rb", "", "e\x85f", "c\u2028d"]
 def test_r4_line_break_terms_are_kept_exactly(engine):
     """R4: terms with line breaks, and "", are learned and kept exactly."""
     lookup = StringLookupTransformer(engine=engine).fit(_frame(R4_CELLS))
-    restored = _joblib_round_trip(lookup)
+    restored = joblibbed(lookup)
 
     query = _frame(["a\rb", "c\u2028d", "e\x85f", "", "a", "b"])
     for model in (lookup, restored):
@@ -345,7 +328,7 @@ def test_r4_every_line_break_survives(engine, brk, given):
     cells = [t for i, t in enumerate(terms) for _ in range(4 - i)]
 
     lookup = StringLookupTransformer(engine=engine, **params).fit(_frame(cells))
-    restored = _joblib_round_trip(lookup)
+    restored = joblibbed(lookup)
 
     query = _frame([*terms, "a", "b"] * 7)
     for model in (lookup, restored):

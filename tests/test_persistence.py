@@ -1,18 +1,16 @@
 """Pickling, copying and cloning, in one process, in a fresh one, and across
 Keras 2 and Keras 3."""
 
-import copy
-import io
 import json
 import pickle
 import textwrap
 
-import cloudpickle
 import joblib
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from copies import COPIES
 from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.exceptions import NotFittedError
@@ -22,29 +20,6 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from skstringlookup import StringLookupTransformer
-
-
-def _pickle(obj):
-    return pickle.loads(pickle.dumps(obj))
-
-
-def _joblib(obj):
-    buffer = io.BytesIO()
-    joblib.dump(obj, buffer)
-    buffer.seek(0)
-    return joblib.load(buffer)
-
-
-def _cloudpickle(obj):
-    return pickle.loads(cloudpickle.dumps(obj))
-
-
-COPIES = {
-    "pickle": _pickle,
-    "joblib": _joblib,
-    "cloudpickle": _cloudpickle,
-    "deepcopy": copy.deepcopy,
-}
 
 X = pd.DataFrame(
     {
