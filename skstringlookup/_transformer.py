@@ -53,6 +53,45 @@ _RUNTIMES = weakref.WeakKeyDictionary()
 _ENGINES = {"arrow": ArrowLookup, "keras": KerasLookup}
 
 
+class _Terms(list):
+    """A vocabulary list that counts its in-place edits.
+
+    Lookup tables are cached per vocabulary; the count tells the cache that an
+    edited list needs checking and new tables. Pickles hold a plain list.
+    """
+
+    edits = 0
+
+    def _edited(method):
+        def edit(self, *args, **kwargs):
+            self.edits += 1
+            return method(self, *args, **kwargs)
+
+        edit.__name__ = method.__name__
+        edit.__doc__ = method.__doc__
+        return edit
+
+    for _name in (
+        "__setitem__",
+        "__delitem__",
+        "__iadd__",
+        "__imul__",
+        "append",
+        "extend",
+        "insert",
+        "pop",
+        "remove",
+        "reverse",
+        "sort",
+        "clear",
+    ):
+        locals()[_name] = _edited(getattr(list, _name))
+    del _name, _edited
+
+    def __reduce__(self):
+        return list, (list(self),)
+
+
 class _Runtime:
     """Caches rebuilt from the fitted state; never pickled."""
 
@@ -209,9 +248,10 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
       An integer column that gains a missing value becomes a float column in
       pandas; keep it integer with the nullable ``"Int64"`` dtype, or cast it
       to ``str`` before fitting and transforming.
-    - Lookup tables are cached per fitted vocabulary. Assigning new lists to
-      ``vocabularies_`` is noticed; editing a list in place after a transform
-      is not.
+
+    Lookup tables are cached per fitted vocabulary; assigning new lists to
+    ``vocabularies_``, or editing them in place, makes the next call check the
+    vocabulary again and rebuild the tables.
 
     Examples
     --------
@@ -447,7 +487,7 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
     def _set_fitted(self, vocabularies, weights, config):
         with _CREATE_LOCK:
             _RUNTIMES.pop(self, None)
-        self.vocabularies_ = vocabularies
+        self.vocabularies_ = [_Terms(terms) for terms in vocabularies]
         if config.output_mode == "tf_idf":
             self.idf_weights_ = weights
         else:
@@ -769,7 +809,7 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
         weights = getattr(self, "idf_weights_", None)
         return (
             id(vocabularies),
-            tuple((id(v), len(v)) for v in vocabularies),
+            tuple((id(v), len(v), getattr(v, "edits", None)) for v in vocabularies),
             id(weights),
             getattr(self, "n_features_in_", None),
         )
@@ -784,6 +824,11 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
 
         config = resolve_config(self)
         self._check_fitted_state(config)
+        if not all(isinstance(terms, _Terms) for terms in self.vocabularies_):
+            # Lists assigned by hand are taken over, so that later in-place
+            # edits are noticed too.
+            self.vocabularies_ = [_Terms(terms) for terms in self.vocabularies_]
+            key = key[: len(_PARAM_NAMES)] + self._vocabulary_key()
         with runtime.lock:
             runtime.config, runtime.config_key = config, key
         return config
@@ -964,6 +1009,8 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
         state = dict(super().__getstate__())
         if "_term_counts" in state:
             state["_term_counts"] = [c.to_dict() for c in state["_term_counts"]]
+        if isinstance(state.get("vocabularies_"), list):
+            state["vocabularies_"] = [list(v) for v in state["vocabularies_"]]
         state[_STATE_KEY] = STATE_VERSION
         return state
 
@@ -987,6 +1034,11 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
             state["_term_counts"] = [
                 TermCounts.from_dict(c) for c in state["_term_counts"]
             ]
+        vocabularies = state.get("vocabularies_")
+        if isinstance(vocabularies, list) and all(
+            isinstance(v, list) for v in vocabularies
+        ):
+            state["vocabularies_"] = [_Terms(v) for v in vocabularies]
         super().__setstate__(state)
 
 

@@ -43,12 +43,7 @@ def run_python():
 # Known limitations, each a strict xfail with its reason (see the closing note
 # and the docstring Notes): the test states the behaviour we want; the package
 # does not give it yet.
-KNOWN_LIMITATIONS = {
-    "test_vocabulary_edited_in_place_is_not_ignored": (
-        "a vocabularies_ list edited in place after a transform keeps the cached "
-        "lookup table; reassigning the attribute is detected"
-    ),
-}
+KNOWN_LIMITATIONS = {}
 
 
 def pytest_collection_modifyitems(items):
