@@ -143,7 +143,7 @@ class KerasLookup:
 
         self.config = config
         self.placeholder = terms[0]
-        self.fallback = ArrowLookup(terms, config)
+        self.terms = terms
         # An object array keeps trailing NUL characters, which a list (through
         # a NumPy str array) would silently drop.
         self.layer = tf.keras.layers.StringLookup(
@@ -171,7 +171,9 @@ class KerasLookup:
             out = np.asarray(self.layer(cells)).astype(np.int64, copy=False)
         except self.errors:
             # num_oov_indices=0 and an unseen term: let the caller name it.
-            return self.fallback.lookup(values)
+            # Rare, so the Arrow lookup that marks the unseen cells is only
+            # built here.
+            return ArrowLookup(self.terms, self.config).lookup(values)
 
         if has_missing:
             out = out.copy()

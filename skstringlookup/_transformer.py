@@ -602,13 +602,16 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
 
         if config.invert:
             return indices
+        return self._encode_indices(indices, config)
+
+    def _encode_indices(self, indices, config):
+        """The output for int-layout `indices` of shape (n_samples, n_features)."""
         if config.shared_vocabulary or config.output_mode == "int":
             blocks = [indices]
         else:
-            blocks = [indices[:, j : j + 1] for j in range(len(columns))]
+            blocks = [indices[:, j : j + 1] for j in range(indices.shape[1])]
         depths = [config.depth(len(v)) for v in self.vocabularies_]
-        weights = getattr(self, "idf_weights_", None)
-        return encode(blocks, depths, config, weights)
+        return encode(blocks, depths, config, self.__dict__.get("idf_weights_"))
 
     def _transform_small(self, X):
         """``transform`` of a few rows of text with the Arrow engine, fast.
@@ -654,12 +657,7 @@ class StringLookupTransformer(TransformerMixin, BaseEstimator):
             label = column_label(names, j)
             indices.append(self._fill_missing(column, label, config))
 
-        if config.shared_vocabulary:
-            blocks = [np.stack(indices, axis=1)]
-        else:
-            blocks = [column[:, None] for column in indices]
-        depths = [config.depth(len(v)) for v in self.vocabularies_]
-        return encode(blocks, depths, config, self.__dict__.get("idf_weights_"))
+        return self._encode_indices(np.stack(indices, axis=1), config)
 
     def _lookup_column(self, lookup, values, label, config, out=None):
         """Int-layout indices of one column, looked up `CHUNK_ROWS` at a time.
